@@ -1,0 +1,175 @@
+import type { AbsTime, FieldValue } from './fields/types.ts';
+
+/** A node of the detail tree: one field occurrence with its absolute position. */
+export interface TreeNode {
+  readonly id: number;
+  readonly value: FieldValue;
+  /** Byte offset inside the data source `src` (0 = the frame itself). */
+  readonly offset: number;
+  readonly length: number;
+  readonly src: number;
+  /** Text to show instead of the registry's "Name: value" label. */
+  label?: string | (() => string);
+  /** Wireshark's "generated" ([…]) fields, computed rather than read from bytes. */
+  generated?: boolean;
+  /** Hidden fields are filterable but not shown in the tree. */
+  hidden?: boolean;
+  children?: TreeNode[];
+}
+
+export interface DataSource {
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
+export type ExpertSeverity = 'comment' | 'chat' | 'note' | 'warn' | 'error';
+export interface ExpertInfo {
+  readonly severity: ExpertSeverity;
+  readonly group: string;
+  readonly message: string;
+}
+
+/**
+ * What the consumer of a dissection needs: which fields (a flag per field id, or all of
+ * them) and whether to build the tree and the columns.
+ */
+export interface Wanted {
+  /** 1 for each field id whose values must be kept; undefined = keep every field. */
+  readonly fields?: Uint8Array;
+  readonly tree: boolean;
+  readonly columns: boolean;
+}
+
+const NODE_FLAG_GENERATED = 1;
+const NODE_FLAG_HIDDEN = 2;
+export const GENERATED = NODE_FLAG_GENERATED;
+export const HIDDEN = NODE_FLAG_HIDDEN;
+
+/**
+ * One frame under dissection. Dissectors add field occurrences through `add`/`open`/`close`;
+ * values are kept only for the wanted fields, and tree nodes only in tree mode, so a
+ * `-T fields` run pays for what it prints.
+ */
+export class Packet {
+  readonly num: number;
+  readonly ts: AbsTime;
+  readonly data: Uint8Array;
+  readonly origLen: number;
+  readonly linktype: number;
+  readonly ifaceId: number;
+  readonly tree: boolean;
+  readonly wantCols: boolean;
+  /** Data sources; index 0 is the frame. Reassembled/decrypted buffers are added later. */
+  readonly sources: DataSource[];
+  /** Protocol path for frame.protocols ("eth", "ethertype", "ip", …). */
+  readonly protocols: string[] = [];
+  /** Protocol and Info columns. */
+  colProtocol = '';
+  colInfo = '';
+  colSrc = '';
+  colDst = '';
+  readonly experts: ExpertInfo[] = [];
+  /** The tree's roots (tree mode only). */
+  readonly roots: TreeNode[] = [];
+
+  private readonly want: Uint8Array | undefined;
+  private readonly vals: Map<number, FieldValue[]> = new Map();
+  private readonly stack: TreeNode[][] = [];
+  private cur: TreeNode[];
+  /** Current data source index for added nodes. */
+  src = 0;
+
+  constructor(init: {
+    num: number;
+    ts: AbsTime;
+    data: Uint8Array;
+    origLen: number;
+    linktype: number;
+    ifaceId: number;
+    wanted: Wanted;
+  }) {
+    this.num = init.num;
+    this.ts = init.ts;
+    this.data = init.data;
+    this.origLen = init.origLen;
+    this.linktype = init.linktype;
+    this.ifaceId = init.ifaceId;
+    this.tree = init.wanted.tree;
+    this.wantCols = init.wanted.columns;
+    this.want = init.wanted.tree ? undefined : init.wanted.fields;
+    this.sources = [{ name: 'Frame', data: init.data }];
+    this.cur = this.roots;
+  }
+
+  /** True when values of field `id` are kept (always true in tree mode). */
+  wants(id: number): boolean {
+    return this.want === undefined || this.want[id] === 1;
+  }
+
+  /** True when any of the ids is wanted: lets a dissector skip whole groups. */
+  wantsAny(ids: readonly number[]): boolean {
+    if (this.want === undefined) return true;
+    for (const id of ids) if (this.want[id] === 1) return true;
+    return false;
+  }
+
+  /** Adds a field occurrence; returns the node in tree mode (to attach a label or children). */
+  add(id: number, value: FieldValue, offset: number, length: number, flags = 0, label?: string | (() => string)): TreeNode | undefined {
+    if (this.want === undefined || this.want[id] === 1) {
+      const a = this.vals.get(id);
+      if (a) a.push(value);
+      else this.vals.set(id, [value]);
+    }
+    if (!this.tree) return undefined;
+    const node: TreeNode = { id, value, offset, length, src: this.src };
+    if (flags & NODE_FLAG_GENERATED) node.generated = true;
+    if (flags & NODE_FLAG_HIDDEN) node.hidden = true;
+    if (label !== undefined) node.label = label;
+    this.cur.push(node);
+    return node;
+  }
+
+  /** Adds a field and makes it the parent of the following ones until `close()`. */
+  open(id: number, value: FieldValue, offset: number, length: number, flags = 0, label?: string | (() => string)): TreeNode | undefined {
+    const node = this.add(id, value, offset, length, flags, label);
+    if (node) {
+      node.children = [];
+      this.stack.push(this.cur);
+      this.cur = node.children;
+    } else if (this.tree) {
+      this.stack.push(this.cur);
+    }
+    return node;
+  }
+
+  close(): void {
+    if (!this.tree) return;
+    const prev = this.stack.pop();
+    if (prev) this.cur = prev;
+  }
+
+  /** Values of a field in this packet, in dissection order; undefined when absent or not wanted. */
+  values(id: number): readonly FieldValue[] | undefined {
+    if (this.want === undefined && this.tree && !this.vals.has(id)) return undefined;
+    return this.vals.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.vals.has(id);
+  }
+
+  expert(severity: ExpertSeverity, group: string, message: string): void {
+    this.experts.push({ severity, group, message });
+  }
+
+  /** Adds a data source (reassembled or decrypted bytes); returns its index. */
+  addSource(name: string, data: Uint8Array): number {
+    this.sources.push({ name, data });
+    return this.sources.length - 1;
+  }
+
+  /** Appends text to the Info column, with Wireshark's separator rules left to the caller. */
+  setInfo(text: string): void {
+    this.colInfo = text;
+  }
+}
