@@ -74,6 +74,8 @@ export class Packet {
 
   private readonly want: Uint8Array | undefined;
   private readonly vals: Map<number, FieldValue[]> = new Map();
+  /** Custom labels of wanted fields outside tree mode (tshark prints a protocol's label in -T fields). */
+  private labels: Map<number, string | (() => string)> | undefined;
   private readonly stack: TreeNode[][] = [];
   private cur: TreeNode[];
   /** Current data source index for added nodes. */
@@ -119,6 +121,10 @@ export class Packet {
       const a = this.vals.get(id);
       if (a) a.push(value);
       else this.vals.set(id, [value]);
+      if (label !== undefined && !this.tree) {
+        const m = (this.labels ??= new Map());
+        if (!m.has(id)) m.set(id, label);
+      }
     }
     if (!this.tree) return undefined;
     const node: TreeNode = { id, value, offset, length, src: this.src };
@@ -142,6 +148,13 @@ export class Packet {
     return node;
   }
 
+  /** Makes an existing node (from `open`) the parent again, to add late fields; pair with `close()`. */
+  enter(node: TreeNode | undefined): void {
+    if (!this.tree) return;
+    this.stack.push(this.cur);
+    if (node) this.cur = node.children ??= [];
+  }
+
   close(): void {
     if (!this.tree) return;
     const prev = this.stack.pop();
@@ -152,6 +165,23 @@ export class Packet {
   values(id: number): readonly FieldValue[] | undefined {
     if (this.want === undefined && this.tree && !this.vals.has(id)) return undefined;
     return this.vals.get(id);
+  }
+
+  /** The custom label of the first occurrence of a field, if the dissector gave one. */
+  labelOf(id: number): string | undefined {
+    let l: string | (() => string) | undefined = this.labels?.get(id);
+    if (l === undefined && this.tree) {
+      const find = (nodes: readonly TreeNode[]): TreeNode | undefined => {
+        for (const n of nodes) {
+          if (n.id === id) return n;
+          const c = n.children && find(n.children);
+          if (c) return c;
+        }
+        return undefined;
+      };
+      l = find(this.roots)?.label;
+    }
+    return typeof l === 'function' ? l() : l;
   }
 
   has(id: number): boolean {

@@ -29,6 +29,10 @@ export interface CaptureInterface {
   readonly name?: string;
   /** Timestamp resolution as 10^-n (n ≥ 0) or 2^-n (stored as -n). */
   readonly tsresol?: number;
+  /** Bytes of FCS at the end of each frame, when the file says (pcap FCS bits, pcapng if_fcslen). */
+  readonly fcsLen?: number;
+  /** pcapng if_tsoffset: seconds added to every timestamp of the interface (already applied to frames). */
+  readonly tsoffset?: number;
 }
 
 export type CaptureEvent =
@@ -37,3 +41,5 @@ export type CaptureEvent =
   | { kind: 'interface'; iface: CaptureInterface; id: number };
 
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
+/** What the first bytes of an input look like (`detectFormat`). */
+export type DetectedFormat = CaptureFormat | 'gzip';

@@ -130,7 +130,8 @@ export function fieldText(f: RegisteredField, v: FieldValue): string {
     case 'float': case 'double':
       return doubleText(v as number);
     case 'reltime':
-      return relTimeText(v as number);
+      // frame.time_epoch is a relative time in Wireshark 4.0 whose value is an absolute timestamp
+      return typeof v === 'object' ? epochText(v as AbsTime) : relTimeText(v as number);
     case 'abstime':
       return f.timeFormat === 'epoch' ? epochText(v as AbsTime) : absTimeText(v as AbsTime, f.timeFormat === 'utc');
     case 'string':
@@ -177,7 +178,7 @@ export function displayValue(f: RegisteredField, v: FieldValue): string {
       return f.unit ? `${both} ${f.unit}` : both;
     }
     case 'reltime':
-      return `${relTimeText(v as number)} seconds`;
+      return `${typeof v === 'object' ? epochText(v as AbsTime) : relTimeText(v as number)} seconds`;
     case 'bytes':
       return (v as Uint8Array).length === 0 ? '<MISSING>' : hexBytes(v as Uint8Array);
     case 'none':

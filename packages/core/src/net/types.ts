@@ -1,3 +1,6 @@
+import { ipv4Text, ipv6Text } from '../fields/format.ts';
+import { u32 } from '../bytes/read.ts';
+
 /** What the network layer hands to the transport dissectors. */
 export interface NetInfo {
   readonly version: 4 | 6;
@@ -9,4 +12,17 @@ export interface NetInfo {
   readonly dstText: string;
   /** IPv4 TTL / IPv6 hop limit. */
   readonly ttl: number;
+}
+
+/** NetInfo with the printable forms computed on first use. */
+export class NetAddrs implements NetInfo {
+  private s?: string;
+  private d?: string;
+  constructor(readonly version: 4 | 6, readonly src: Uint8Array, readonly dst: Uint8Array, readonly ttl: number) {}
+  get srcText(): string {
+    return (this.s ??= this.version === 4 ? ipv4Text(u32(this.src, 0)) : ipv6Text(this.src));
+  }
+  get dstText(): string {
+    return (this.d ??= this.version === 4 ? ipv4Text(u32(this.dst, 0)) : ipv6Text(this.dst));
+  }
 }

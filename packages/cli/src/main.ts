@@ -1,0 +1,54 @@
+import { TlsLensError } from '@tlslens/core';
+import { READ_HELP, readCommand } from './commands/read.ts';
+
+export const VERSION = '0.1.0';
+
+const HELP = `tlslens ${VERSION} — see inside HTTPS: dissect captures, decrypt TLS, explain the handshake.
+
+Usage: tlslens <command> [options]
+
+Commands:
+  read      read a capture with tshark's options (-r -Y -T fields -e -E -V -x -c -t -o -d)
+  help      show help for a command
+
+Run "tlslens read --help" for the options of read.
+Exit status: 0 success, 1 usage error, 2 unreadable capture, 4 invalid display filter.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || (cmd === 'help' && rest.length === 0)) {
+    process.stdout.write(HELP);
+    return cmd === undefined ? 1 : 0;
+  }
+  if (cmd === '--version' || cmd === '-v') {
+    process.stdout.write(`tlslens ${VERSION}\n`);
+    return 0;
+  }
+  if (cmd === 'help') return main([rest[0]!, '--help']);
+  if (cmd === 'read') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(READ_HELP);
+      return 0;
+    }
+    return readCommand(rest);
+  }
+  // tshark habit: "tlslens -r file ..." means read
+  if (cmd.startsWith('-')) return readCommand(argv);
+  throw new TlsLensError('USAGE', `unknown command "${cmd}" (try "tlslens --help")`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof TlsLensError) {
+      process.stderr.write(`tlslens: ${e.message}\n`);
+      process.exitCode = e.code === 'USAGE' || e.code === 'FIELD_UNKNOWN' ? 1 : 2;
+    } else {
+      process.stderr.write(`tlslens: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 3;
+    }
+  },
+);

@@ -1,0 +1,108 @@
+import type { CaptureFrame } from './capture/types.ts';
+import type { Dissector } from './dissect.ts';
+import { createRegistry, type Registry } from './fields/registry.ts';
+import { EtherTypeTable, createEthernet } from './link/ethernet.ts';
+import { FrameClock, dissectFrame, registerFrame, type FrameFields } from './link/frame.ts';
+import { createNull, createRaw, createSll } from './link/sll.ts';
+import { IpProtoTable } from './net/ipproto.ts';
+import { createIpv4 } from './net/ipv4.ts';
+import { createIpv6 } from './net/ipv6.ts';
+import { Packet, type Wanted } from './packet.ts';
+import { createData } from './transport/data.ts';
+import { createUdp } from './transport/udp.ts';
+import { createTcp } from './transport/tcp/index.ts';
+import { registerBasicProtocols } from './basic-protocols.ts';
+
+/** Preferences, by Wireshark's names where one exists ("tls.keylog_file", "http.tls.port"). */
+export type Prefs = ReadonlyMap<string, string>;
+
+export interface EngineOptions {
+  prefs?: Prefs;
+  /** Decode-as rules such as "tcp.port==8443,tls". */
+  decodeAs?: readonly string[];
+}
+
+/**
+ * The dissection engine for one capture: the field registry, every protocol and the
+ * per-capture state (streams, reassembly). Frames must be given in capture order.
+ */
+export class Engine {
+  readonly reg: Registry;
+  readonly prefs: Prefs;
+  private readonly frameFields: FrameFields;
+  private readonly frameProto: number;
+  private readonly clock = new FrameClock();
+  private readonly links = new Map<number, Dissector>();
+  private readonly data: Dissector;
+  readonly ethertypes = new EtherTypeTable();
+  readonly ipProtos = new IpProtoTable();
+  readonly udp: ReturnType<typeof createUdp>;
+  readonly tcp: ReturnType<typeof createTcp>;
+
+  constructor(opts: EngineOptions = {}) {
+    this.prefs = opts.prefs ?? new Map();
+    const reg = (this.reg = createRegistry());
+    this.frameProto = reg.protocol('frame', 'Frame');
+    this.frameFields = registerFrame(reg);
+    this.data = createData(reg);
+    let ip6: Dissector | undefined;
+    const ip4 = createIpv4(reg, this.ipProtos, this.data, () => ip6!);
+    const ipv6 = createIpv6(reg, this.ipProtos, this.data, () => ip4.dissect);
+    ip6 = ipv6.dissect;
+    this.ethertypes.set(0x0800, ip4.dissect);
+    this.ethertypes.set(0x86dd, ipv6.dissect);
+    const eth = createEthernet(reg, this.ethertypes, this.data);
+    const sll = createSll(reg, eth.next);
+    const nul = createNull(reg, ip4.dissect, ipv6.dissect, this.data);
+    const raw = createRaw(reg, ip4.dissect, ipv6.dissect, this.data);
+    this.links.set(1, eth.dissect);
+    this.links.set(113, sll.sll);
+    this.links.set(276, sll.sll2);
+    this.links.set(0, nul.null);
+    this.links.set(108, nul.loop);
+    for (const lt of [101, 12, 14, 228, 229]) this.links.set(lt, raw);
+    this.udp = createUdp(reg, this.data);
+    this.ipProtos.set(17, this.udp.dissect);
+    this.tcp = createTcp(reg, { prefs: this.prefs, decodeAs: opts.decodeAs ?? [] });
+    this.ipProtos.set(6, this.tcp.dissect);
+    registerBasicProtocols(this);
+  }
+
+  /** The dissector for undissected payload ("data"). */
+  get dataDissector(): Dissector {
+    return this.data;
+  }
+
+  /** Dissects the next frame of the capture. `num` is its 1-based frame number. */
+  dissect(frame: CaptureFrame, num: number, wanted: Wanted): Packet {
+    const p = new Packet({ num, ts: frame.ts, data: frame.data, origLen: frame.origLen, linktype: frame.linktype, ifaceId: frame.ifaceId, wanted });
+    dissectFrame(p, this.frameFields, this.clock, this.frameProto, frame.comments);
+    const link = this.links.get(frame.linktype);
+    if (link) {
+      try {
+        link(p, frame.data, 0, frame.data.length);
+      } catch (e) {
+        // a dissector bug must not stop the capture: report it on the packet, like Wireshark's "Malformed Packet"
+        p.expert('error', 'Malformed', `Dissector exception: ${(e as Error).message}`);
+        if (p.wantCols) p.colInfo = `[Malformed Packet: ${(e as Error).message}]`;
+      }
+    } else {
+      p.colProtocol = `WTAP_ENCAP = ${frame.linktype}`;
+      this.data(p, frame.data, 0, frame.data.length);
+    }
+    // frame.protocols is known only now; in the tree it belongs to the frame node
+    if (p.wants(this.frameFields.protocols)) {
+      const node = p.add(this.frameFields.protocols, p.protocols.join(':'), 0, 0);
+      if (node) {
+        p.roots.pop();
+        p.roots[0]?.children?.push(node);
+      }
+    }
+    return p;
+  }
+
+  /** Tells the engine that a frame was displayed (for frame.time_delta_displayed). */
+  displayed(p: Packet): void {
+    this.clock.prevDisplayed = p.ts;
+  }
+}

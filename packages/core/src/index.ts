@@ -1,0 +1,12 @@
+export { TlsLensError, type ErrorCode } from './errors.ts';
+export { Registry, createRegistry } from './fields/registry.ts';
+export type { FieldType, FieldValue, FieldDef, RegisteredField, AbsTime, FieldSpec } from './fields/types.ts';
+export { fieldText, displayValue, defaultLabel, hexBytes, ipv4Text, ipv6Text, etherText, relTimeText, epochText } from './fields/format.ts';
+export { Packet, type TreeNode, type Wanted, type DataSource, type ExpertInfo } from './packet.ts';
+export { Engine, type EngineOptions, type Prefs } from './engine.ts';
+export type { CaptureFrame, CaptureEvent, CaptureSecrets, CaptureInterface } from './capture/types.ts';
+export * from './capture/index.ts';
+export * from './filter/index.ts';
+export { FieldsFormatter, parseFieldsOption, DEFAULT_FIELDS_OPTIONS, type FieldsOptions } from './output/fields.ts';
+export { summaryLine, treeText, hexDump, timeColumn, type TimeFormat, type TimeState } from './output/text.ts';
+export { packetJson } from './output/json.ts';

@@ -1,0 +1,118 @@
+import { u16 } from '../bytes/read.ts';
+import type { Dissector } from '../dissect.ts';
+import type { Registry } from '../fields/registry.ts';
+import { etherText } from '../fields/format.ts';
+import { HIDDEN, type Packet } from '../packet.ts';
+
+export const ETHERTYPES: Record<number, string> = {
+  0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
+  0x9100: 'VLAN-tagged frame (Q-in-Q)', 0x8847: 'MPLS label switched packet', 0x8864: 'PPPoE Session', 0x88cc: '802.1 Link Layer Discovery Protocol (LLDP)',
+};
+
+/** Dispatch by EtherType, shared by Ethernet, VLAN, SLL and SLL2. */
+export class EtherTypeTable {
+  private readonly table = new Map<number, Dissector>();
+  set(type: number, d: Dissector): void {
+    this.table.set(type, d);
+  }
+  get(type: number): Dissector | undefined {
+    return this.table.get(type);
+  }
+}
+
+export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissector: Dissector) {
+  const proto = reg.protocol('eth', 'Ethernet');
+  const f = reg.fields('eth', {
+    dst: { name: 'Destination', type: 'ether' },
+    src: { name: 'Source', type: 'ether' },
+    addr: { name: 'Address', type: 'ether' },
+    type: { name: 'Type', type: 'uint16', base: 'hex', vals: ETHERTYPES },
+    len: { name: 'Length', type: 'uint16' },
+    padding: { name: 'Padding', type: 'bytes' },
+    trailer: { name: 'Trailer', type: 'bytes' },
+    'dst.lg': { name: 'LG bit', type: 'bool', mask: 0x20000, maskWidth: 24, tfs: ['Locally administered address (this is NOT the factory default)', 'Globally unique address (factory default)'] },
+    'dst.ig': { name: 'IG bit', type: 'bool', mask: 0x10000, maskWidth: 24, tfs: ['Group address (multicast/broadcast)', 'Individual address (unicast)'] },
+    'src.lg': { name: 'LG bit', type: 'bool', mask: 0x20000, maskWidth: 24, tfs: ['Locally administered address (this is NOT the factory default)', 'Globally unique address (factory default)'] },
+    'src.ig': { name: 'IG bit', type: 'bool', mask: 0x10000, maskWidth: 24, tfs: ['Group address (multicast/broadcast)', 'Individual address (unicast)'] },
+  });
+  const vproto = reg.protocol('vlan', '802.1Q Virtual LAN');
+  const v = reg.fields('vlan', {
+    priority: { name: 'Priority', type: 'uint16', mask: 0xe000, maskWidth: 16 },
+    dei: { name: 'DEI', type: 'bool', mask: 0x1000, maskWidth: 16, tfs: ['Eligible', 'Ineligible'] },
+    id: { name: 'ID', type: 'uint16', mask: 0xfff, maskWidth: 16 },
+    etype: { name: 'Type', type: 'uint16', base: 'hex', vals: ETHERTYPES },
+    len: { name: 'Length', type: 'uint16' },
+    trailer: { name: 'Trailer', type: 'bytes' },
+  });
+  const trailerIds = [f.padding, f.trailer];
+  const ethertypeProto = reg.protocol('ethertype', 'Ethertype');
+
+  /**
+   * Dissects what follows an EtherType (the type field itself is already in the tree),
+   * including 802.1Q tags; returns the bytes the payload protocol consumed.
+   */
+  function next(p: Packet, type: number, data: Uint8Array, off: number, end: number): number {
+    if (type <= 1500) return dataDissector(p, data, off, Math.min(end, off + type));
+    p.protocols.push('ethertype');
+    if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+      if (end - off < 4) return 0;
+      p.protocols.push('vlan');
+      const tci = u16(data, off);
+      const et = u16(data, off + 2);
+      p.open(vproto, data.subarray(off, off + 4), off, 4, 0, () => `802.1Q Virtual LAN, PRI: ${tci >> 13}, DEI: ${(tci >> 12) & 1}, ID: ${tci & 0xfff}`);
+      p.add(v.priority, tci >> 13, off, 2);
+      p.add(v.dei, ((tci >> 12) & 1) === 1, off, 2);
+      p.add(v.id, tci & 0xfff, off, 2);
+      p.add(et <= 1500 ? v.len : v.etype, et, off + 2, 2);
+      p.close();
+      return 4 + next(p, et, data, off + 4, end);
+    }
+    if (p.wants(ethertypeProto)) p.add(ethertypeProto, data.subarray(off, end), off, end - off, HIDDEN);
+    const d = types.get(type);
+    return d ? d(p, data, off, end) : dataDissector(p, data, off, end);
+  }
+
+  const dissect: Dissector = (p, data, off, end) => {
+    p.colProtocol = 'Ethernet';
+    if (end - off < 14) return 0;
+    const dst = data.subarray(off, off + 6);
+    const src = data.subarray(off + 6, off + 12);
+    const type = u16(data, off + 12);
+    p.protocols.push('eth');
+    if (p.wantCols) {
+      p.colSrc = etherText(src);
+      p.colDst = etherText(dst);
+    }
+    const node = p.open(proto, data.subarray(off, off + 14), off, 14, 0, () => `Ethernet II, Src: ${etherText(src)}, Dst: ${etherText(dst)}`);
+    p.open(f.dst, dst, off, 6);
+    if (p.tree || p.wants(f['dst.lg'])) {
+      p.add(f['dst.lg'], (dst[0]! & 2) !== 0, off, 3);
+      p.add(f['dst.ig'], (dst[0]! & 1) !== 0, off, 3);
+    }
+    p.close();
+    p.open(f.src, src, off + 6, 6);
+    if (p.tree || p.wants(f['src.lg'])) {
+      p.add(f['src.lg'], (src[0]! & 2) !== 0, off + 6, 3);
+      p.add(f['src.ig'], (src[0]! & 1) !== 0, off + 6, 3);
+    }
+    p.close();
+    if (p.wants(f.addr)) {
+      p.add(f.addr, dst, off, 6, HIDDEN);
+      p.add(f.addr, src, off + 6, 6, HIDDEN);
+    }
+    p.add(type <= 1500 ? f.len : f.type, type, off + 12, 2);
+    p.close();
+    const used = 14 + next(p, type, data, off + 14, end);
+    const rest = end - off - used;
+    if (rest > 0 && used > 14 && p.wantsAny(trailerIds)) {
+      p.enter(node);
+      // bytes after the payload: padding up to the 60-byte minimum, the rest is a trailer
+      const padEnd = Math.min(end, Math.max(off + used, off + 60));
+      if (padEnd > off + used) p.add(f.padding, data.subarray(off + used, padEnd), off + used, padEnd - off - used);
+      if (end > padEnd) p.add(f.trailer, data.subarray(padEnd, end), padEnd, end - padEnd);
+      p.close();
+    }
+    return end - off;
+  };
+  return { dissect, next, fields: f };
+}

@@ -1,0 +1,13 @@
+// Bundles the CLI into one ESM file (fast start-up: no TypeScript at run time).
+import { build } from 'esbuild';
+await build({
+  entryPoints: ['packages/cli/src/main.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: 'packages/cli/dist/tlslens.mjs',
+  sourcemap: 'linked',
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: 'warning',
+});
