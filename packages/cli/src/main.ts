@@ -1,5 +1,6 @@
 import { TlsLensError } from '@tlslens/core';
 import { READ_HELP, readCommand } from './commands/read.ts';
+import { demoCommand } from './commands/demo.ts';
 
 export const VERSION = '0.1.0';
 
@@ -8,6 +9,7 @@ const HELP = `tlslens ${VERSION} — see inside HTTPS: dissect captures, decrypt
 Usage: tlslens <command> [options]
 
 Commands:
+  demo      record real TLS 1.2 and 1.3 HTTPS sessions on loopback into tlslens-demo.pcapng and show them
   read      read a capture with tshark's options (-r -Y -T fields -e -E -V -x -c -t -o -d)
   help      show help for a command
 
@@ -33,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return readCommand(rest);
   }
+  if (cmd === 'demo') return demoCommand(rest);
   // tshark habit: "tlslens -r file ..." means read
   if (cmd.startsWith('-')) return readCommand(argv);
   throw new TlsLensError('USAGE', `unknown command "${cmd}" (try "tlslens --help")`);

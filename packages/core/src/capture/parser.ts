@@ -203,10 +203,7 @@ export class CaptureParser {
     }
     if (this.state === ST_PCAPNG) return this.needNg(b, p, avail, off);
     // ST_START
-    if (avail < 4) {
-      if (!magicPrefixOk(b, p, avail)) throw unknownMagic(b, p, avail);
-      return -4;
-    }
+    if (avail < 4) return -4; // judged once 4 bytes are in (or at EOF), whatever the chunking
     const m = u32be(b, p);
     switch (m) {
       case PCAP_US_BE: case PCAP_US_LE: case PCAP_NS_BE: case PCAP_NS_LE: case PCAP_MOD_BE: case PCAP_MOD_LE:
@@ -433,6 +430,7 @@ export class CaptureParser {
 
   /** The error for a partial record of `avail` bytes at EOF. */
   truncated(b: Uint8Array, p: number, avail: number, off: number): TlsLensError {
+    if (this.state === ST_START && avail < 4 && !magicPrefixOk(b, p, avail)) throw unknownMagic(b, p, avail);
     const n = this.need(b, p, avail, off); // may itself throw a more precise error
     let msg: string;
     if (this.state === ST_START) {

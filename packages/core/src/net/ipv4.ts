@@ -95,7 +95,7 @@ export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: D
     p.add(f.len, totLen, off + 2, 2);
     if (totLen !== 0 && totLen < hl) p.add(f.bogus_ip_length, null, off + 2, 2);
     p.add(f.id, id, off + 4, 2);
-    p.open(f.flags, fl >> 8 & 0xe0, off + 6, 1);
+    p.open(f.flags, fl >> 13, off + 6, 1);
     p.add(f['flags.rb'], (fl & 0x8000) !== 0, off + 6, 1);
     p.add(f['flags.df'], (fl & 0x4000) !== 0, off + 6, 1);
     p.add(f['flags.mf'], mf, off + 6, 1);

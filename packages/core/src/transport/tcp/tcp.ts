@@ -1,0 +1,538 @@
+import { u16, u32 } from '../../bytes/read.ts';
+import type { Dissector, TransportDissector } from '../../dissect.ts';
+import type { Registry } from '../../fields/registry.ts';
+import type { NetInfo } from '../../net/types.ts';
+import { GENERATED, HIDDEN, type Packet } from '../../packet.ts';
+import { ReassemblyBudget, StreamReassembler } from '../../stream/reassembly.ts';
+import {
+  A_ACK_LOST_PACKET, A_ANY_RETRANSMISSION, A_DUPLICATE_ACK, A_FAST_RETRANSMISSION, A_KEEP_ALIVE, A_KEEP_ALIVE_ACK,
+  A_LOST_PACKET, A_OUT_OF_ORDER, A_RETRANSMISSION, A_REUSED_PORTS, A_SPURIOUS_RETRANSMISSION, A_WINDOW_FULL,
+  A_WINDOW_UPDATE, A_ZERO_WINDOW, A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, Flow, TH_ACK, TH_FIN, TH_RST, TH_SYN,
+  TH_URG, analyzeSegment, newAnalysis, resetAnalysis, type SegAnalysis,
+} from './analysis.ts';
+import { registerTcpFields, type TcpFields } from './fields.ts';
+import { dissectOptions, type TcpOptInfo } from './options.ts';
+
+export interface TcpOptions {
+  /** Preferences by Wireshark name (unused by TCP itself for now). */
+  prefs?: ReadonlyMap<string, string>;
+  /** Decode-as rules ("tcp.port==8443,tls"), kept for the upper layers. */
+  decodeAs?: readonly string[];
+  /** Dissector for payload nobody claimed (Wireshark's "data"). */
+  data?: Dissector;
+  /** Per-stream-direction reassembly cap in bytes (default 8 MiB). */
+  maxStreamBytes?: number;
+  /** Reassembly cap for the whole session in bytes (default 256 MiB). */
+  maxSessionBytes?: number;
+}
+
+/** Conversation completeness bits (tcp.completeness). */
+const C_SYN = 1, C_SYNACK = 2, C_ACK = 4, C_DATA = 8, C_FIN = 16, C_RST = 32;
+
+/** One TCP conversation (tcp.stream). */
+export class TcpConversation {
+  readonly index: number;
+  /** Key of the endpoint that was seen sending first ("addr/port"): direction 0. */
+  readonly firstSrc: string;
+  readonly flows: [Flow, Flow] = [new Flow(), new Flow()];
+  completeness = 0;
+  /** Frame time (ns since the session's first TCP frame) of the first and previous frame. */
+  firstT: number;
+  prevT: number;
+  /** Most recent pure SYN time (ns, -1 none) and the iRTT (ns, 0 unknown). */
+  synT = -1;
+  firstRtt = 0;
+  /** Reassemblers per direction, created on demand by the upper layers. */
+  readonly reasm: [StreamReassembler | undefined, StreamReassembler | undefined] = [undefined, undefined];
+  /** Free slot for the upper layer's per-stream state (TLS session, HTTP parser …). */
+  app: unknown = undefined;
+  constructor(index: number, firstSrc: string, t: number) {
+    this.index = index;
+    this.firstSrc = firstSrc;
+    this.firstT = t;
+    this.prevT = t;
+  }
+}
+
+/** What the upper layers get with each segment's payload. */
+export interface TcpSegment {
+  readonly stream: number;
+  /** 0 = from the endpoint seen first in the conversation, 1 = the other one. */
+  readonly dir: 0 | 1;
+  readonly srcport: number;
+  readonly dstport: number;
+  /** Relative sequence number of the first payload byte (tcp.seq). */
+  readonly seq: number;
+  /** tcp.nxtseq. */
+  readonly nxtseq: number;
+  /** Relative ack (tcp.ack; raw value when the ACK flag is clear). */
+  readonly ack: number;
+  readonly len: number;
+  readonly flags: number;
+  /** tcp.analysis.* flag bits of this segment (A_* in analysis.ts). */
+  readonly analysis: number;
+  /** Any kind of retransmission (plain, fast or spurious). */
+  readonly retransmission: boolean;
+  /** Stream offset of the first payload byte (tcp.seq unwrapped past 2^32). */
+  readonly offset: number;
+  readonly conv: TcpConversation;
+  /**
+   * The reassembler of this direction, created on first use: it starts at this
+   * segment, which has already been added to it when this returns.
+   */
+  reassembler(): StreamReassembler;
+}
+
+/** Receives a segment's payload; returns bytes consumed (0 = not mine → "data"). */
+export type TcpPayloadHandler = (p: Packet, data: Uint8Array, offset: number, end: number, seg: TcpSegment) => number;
+
+export interface Tcp {
+  dissect: TransportDissector;
+  fields: TcpFields;
+  setPayloadHandler(h: TcpPayloadHandler | undefined): void;
+  setDataDissector(d: Dissector | undefined): void;
+  /** Conversations so far (index = tcp.stream). */
+  readonly conversations: readonly TcpConversation[];
+  /** Declares every hole still open as a gap (end of capture). */
+  flush(): void;
+  readonly budget: ReassemblyBudget;
+}
+
+const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
+const FLAG_LETTERS = 'RRRACEUAPRSF';
+const TWO32 = 4294967296;
+
+/** Info column prefixes in the order Wireshark prepends them (the last one ends up first). */
+const PREFIXES: ReadonlyArray<readonly [number, string]> = [
+  [A_RETRANSMISSION, '[TCP Retransmission] '],
+  [A_FAST_RETRANSMISSION, '[TCP Fast Retransmission] '],
+  [A_SPURIOUS_RETRANSMISSION, '[TCP Spurious Retransmission] '],
+  [A_OUT_OF_ORDER, '[TCP Out-Of-Order] '],
+  [A_LOST_PACKET, '[TCP Previous segment not captured] '],
+  [A_ACK_LOST_PACKET, '[TCP ACKed unseen segment] '],
+  [A_WINDOW_UPDATE, '[TCP Window Update] '],
+  [A_WINDOW_FULL, '[TCP Window Full] '],
+  [A_KEEP_ALIVE, '[TCP Keep-Alive] '],
+  [A_KEEP_ALIVE_ACK, '[TCP Keep-Alive ACK] '],
+  [A_DUPLICATE_ACK, ''],
+  [A_ZERO_WINDOW_PROBE, '[TCP ZeroWindowProbe] '],
+  [A_ZERO_WINDOW, '[TCP ZeroWindow] '],
+  [A_ZERO_WINDOW_PROBE_ACK, '[TCP ZeroWindowProbeAck] '],
+];
+
+/** Expert field, severity and message per analysis flag. */
+function expertOf(f: TcpFields): ReadonlyArray<readonly [number, number, 'note' | 'warn' | 'chat', string]> {
+  return [
+    [A_RETRANSMISSION, f['analysis.retransmission'], 'note', 'This frame is a (suspected) retransmission'],
+    [A_FAST_RETRANSMISSION, f['analysis.fast_retransmission'], 'note', 'This frame is a (suspected) fast retransmission'],
+    [A_SPURIOUS_RETRANSMISSION, f['analysis.spurious_retransmission'], 'note', 'This frame is a (suspected) spurious retransmission'],
+    [A_OUT_OF_ORDER, f['analysis.out_of_order'], 'warn', 'This frame is a (suspected) out-of-order segment'],
+    [A_LOST_PACKET, f['analysis.lost_segment'], 'warn', 'Previous segment(s) not captured (common at capture start)'],
+    [A_ACK_LOST_PACKET, f['analysis.ack_lost_segment'], 'warn', "ACKed segment that wasn't captured (common at capture start)"],
+    [A_WINDOW_UPDATE, f['analysis.window_update'], 'chat', 'TCP window update'],
+    [A_WINDOW_FULL, f['analysis.window_full'], 'warn', 'TCP window specified by the receiver is now completely full'],
+    [A_KEEP_ALIVE, f['analysis.keep_alive'], 'note', 'TCP keep-alive segment'],
+    [A_KEEP_ALIVE_ACK, f['analysis.keep_alive_ack'], 'note', 'ACK to a TCP keep-alive segment'],
+    [A_ZERO_WINDOW_PROBE, f['analysis.zero_window_probe'], 'note', 'TCP Zero Window Probe'],
+    [A_ZERO_WINDOW, f['analysis.zero_window'], 'warn', 'TCP Zero Window segment'],
+    [A_ZERO_WINDOW_PROBE_ACK, f['analysis.zero_window_probe_ack'], 'note', 'ACK to a TCP Zero Window Probe'],
+  ];
+}
+
+function completenessText(c: number): string {
+  const hs = C_SYN | C_SYNACK | C_ACK;
+  if ((c & hs) === hs && (c & (C_FIN | C_RST)) !== 0) return `Complete, ${c & C_DATA ? 'WITH_DATA' : 'NO_DATA'} (${c})`;
+  switch (c) {
+    case C_SYN: return `Incomplete, SYN_SENT (${c})`;
+    case C_SYN | C_SYNACK: return `Incomplete, CONNECTION_REQUEST (${c})`;
+    case C_SYN | C_SYNACK | C_ACK: return `Incomplete, ESTABLISHED (${c})`;
+    case C_SYN | C_SYNACK | C_ACK | C_DATA: return `Incomplete, DATA (${c})`;
+    default: return `Incomplete (${c})`;
+  }
+}
+
+function flagsText(fl: number): string {
+  let s = '';
+  for (let i = 0; i < 9; i++) {
+    if (fl & (1 << i)) s += (s ? ', ' : '') + FLAG_NAMES[i];
+  }
+  if (fl & 0xe00) s += (s ? ', ' : '') + 'Reserved';
+  return s;
+}
+
+function flagsStr(fl: number): string {
+  let s = '';
+  for (let i = 0; i < 12; i++) s += fl & (1 << (11 - i)) ? FLAG_LETTERS[i] : '·';
+  return s;
+}
+
+/** Unwraps a 32-bit relative seq to the stream offset closest to `near`. */
+function unwrap(rel: number, near: number): number {
+  let v = rel + Math.floor(near / TWO32) * TWO32;
+  if (v - near > TWO32 / 2) v -= TWO32;
+  else if (near - v > TWO32 / 2) v += TWO32;
+  return v;
+}
+
+class Segment implements TcpSegment {
+  stream = 0;
+  dir: 0 | 1 = 0;
+  srcport = 0;
+  dstport = 0;
+  seq = 0;
+  nxtseq = 0;
+  ack = 0;
+  len = 0;
+  flags = 0;
+  analysis = 0;
+  retransmission = false;
+  offset = 0;
+  conv!: TcpConversation;
+  payload: Uint8Array = new Uint8Array(0);
+  frame = 0;
+  reasmOpts!: { maxStreamBytes: number; budget: ReassemblyBudget };
+  reassembler(): StreamReassembler {
+    let r = this.conv.reasm[this.dir];
+    if (!r) {
+      r = new StreamReassembler(this.offset, this.reasmOpts);
+      this.conv.reasm[this.dir] = r;
+      if (this.payload.length) r.add(this.offset, this.payload, this.frame);
+    }
+    return r;
+  }
+}
+
+export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
+  const f = registerTcpFields(reg);
+  const experts = expertOf(f);
+  const optIds = [
+    f.options, f.option_kind, f.option_len, f['options.nop'], f['options.eol'], f['options.mss'], f['options.mss_val'],
+    f['options.wscale'], f['options.wscale.shift'], f['options.wscale.multiplier'], f['options.sack_perm'], f['options.sack'],
+    f['options.sack_le'], f['options.sack_re'], f['options.sack.count'], f['options.timestamp'], f['options.timestamp.tsval'],
+    f['options.timestamp.tsecr'], f['options.tfo'], f['options.tfo.request'], f['options.tfo.cookie'], f['options.md5'],
+    f['options.md5.digest'], f['options.unknown'], f['options.unknown.payload'], f['option.len.invalid'],
+  ];
+  const analysisIds = [
+    f.analysis, f['analysis.flags'], f['analysis.acks_frame'], f['analysis.ack_rtt'], f['analysis.initial_rtt'],
+    f['analysis.bytes_in_flight'], f['analysis.push_bytes_sent'], f['analysis.duplicate_ack'], f['analysis.duplicate_ack_num'],
+    f['analysis.duplicate_ack_frame'], f['analysis.rto'], f['analysis.rto_frame'], f['analysis.reused_ports'],
+    ...experts.map((e) => e[1]),
+  ];
+  const convs = new Map<string, TcpConversation>();
+  const list: TcpConversation[] = [];
+  const budget = new ReassemblyBudget(opts.maxSessionBytes ?? 256 * 1024 * 1024);
+  const reasmOpts = { maxStreamBytes: opts.maxStreamBytes ?? 8 * 1024 * 1024, budget };
+  let handler: TcpPayloadHandler | undefined;
+  let dataDissector = opts.data;
+  let t0s = -1;
+  const ta: SegAnalysis = newAnalysis();
+  const optInfo: TcpOptInfo = { wsShift: -1, info: '' };
+  const seg = new Segment();
+  seg.reasmOpts = reasmOpts;
+
+  const dissect: TransportDissector = (p: Packet, data: Uint8Array, off: number, end: number, net: NetInfo): number => {
+    p.colProtocol = 'TCP';
+    if (end > data.length) end = data.length;
+    if (end - off < 20) return 0;
+    const sp = u16(data, off);
+    const dp = u16(data, off + 2);
+    const seqRaw = u32(data, off + 4);
+    const ackRaw = u32(data, off + 8);
+    const hl = (data[off + 12]! >> 4) * 4;
+    const flags = ((data[off + 12]! & 0x0f) << 8) | data[off + 13]!;
+    const win = u16(data, off + 14);
+    const cksum = u16(data, off + 16);
+    const urp = u16(data, off + 18);
+    p.protocols.push('tcp');
+    if (hl < 20 || off + hl > end) {
+      // bogus header length: Wireshark shows the fixed fields and stops
+      p.open(f.proto, data.subarray(off, end), off, end - off, 0, () => `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Len: 0`);
+      p.add(f.srcport, sp, off, 2);
+      p.add(f.dstport, dp, off + 2, 2);
+      p.add(f.bogus_header_length, null, off + 12, 1);
+      p.close();
+      if (p.wantCols) p.colInfo = `${sp} → ${dp} [Bogus TCP header length (${hl}, must be at least 20)]`;
+      return end - off;
+    }
+    const seglen = end - off - hl;
+
+    // time in ns relative to the first TCP frame (keeps doubles exact)
+    if (t0s < 0) t0s = p.ts.s;
+    const t = (p.ts.s - t0s) * 1e9 + p.ts.ns;
+
+    // conversation lookup; a new SYN on a finished or different-ISN conversation starts a new one
+    const a = `${net.srcText}/${sp}`;
+    const b = `${net.dstText}/${dp}`;
+    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+    let c = convs.get(key);
+    let reused = false;
+    if (c && (flags & (TH_SYN | TH_ACK)) === TH_SYN) {
+      const fw = c.flows[c.firstSrc === a ? 0 : 1];
+      if (fw.baseSet && (seqRaw !== fw.baseSeq || (c.completeness & (C_RST | C_FIN)) !== 0)) {
+        c = undefined;
+        reused = true;
+      }
+    }
+    if (!c) {
+      c = new TcpConversation(list.length, a, t);
+      list.push(c);
+      convs.set(key, c);
+    }
+    const dir: 0 | 1 = c.firstSrc === a ? 0 : 1;
+    const fwd = c.flows[dir];
+    const rev = c.flows[dir ^ 1]!;
+
+    // base sequence numbers
+    if (!fwd.baseSet) {
+      fwd.baseSeq = flags & TH_SYN ? seqRaw : (seqRaw - 1) >>> 0;
+      fwd.baseSet = true;
+    }
+    if (!rev.baseSet && flags & TH_ACK) {
+      rev.baseSeq = (ackRaw - 1) >>> 0;
+      rev.baseSet = true;
+    }
+    if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) c.synT = t;
+    if ((flags & (TH_SYN | TH_ACK)) === TH_ACK && c.synT >= 0 && c.firstRtt === 0) c.firstRtt = t - c.synT;
+
+    const seq = (seqRaw - fwd.baseSeq) >>> 0;
+    const ack = flags & TH_ACK ? (ackRaw - rev.baseSeq) >>> 0 : ackRaw;
+    const nxtseq = (seq + seglen + (flags & (TH_SYN | TH_FIN) ? 1 : 0)) >>> 0;
+    const compBefore = c.completeness;
+
+    // options first (window scaling comes from the SYN's options)
+    const hasOpts = hl > 20;
+    const wantOpts = hasOpts && (p.tree || p.wantCols || p.wantsAny(optIds));
+    if ((flags & TH_SYN) !== 0) {
+      const wsShift = hasOpts ? findWs(data, off + 20, off + hl) : -1;
+      if (wsShift >= 0) fwd.winScale = wsShift;
+      // SYNs without the option mean no scaling on either side
+      if (fwd.winScale === -1) {
+        fwd.winScale = -2;
+        rev.winScale = -2;
+      } else if (flags & TH_ACK && rev.winScale === -2) {
+        fwd.winScale = -2;
+      }
+    }
+    let winCalc = win;
+    if (!(flags & TH_SYN) && fwd.winScale >= 0) winCalc = win * 2 ** fwd.winScale;
+
+    // sequence analysis
+    resetAnalysis(ta);
+    analyzeSegment(ta, fwd, rev, p.num, t, c.firstRtt, seqRaw, ackRaw, seglen, flags, win);
+    if (reused) {
+      ta.flags |= A_REUSED_PORTS;
+      ta.present = true;
+    }
+    fwd.seen = true;
+
+    // conversation completeness (Wireshark shows the value before this frame)
+    if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) c.completeness |= C_SYN;
+    else if ((flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)) {
+      if (c.completeness & C_SYN) c.completeness |= C_SYNACK;
+    } else {
+      if (flags & TH_ACK && seglen === 0 && rev.seen) c.completeness |= C_ACK;
+      if (seglen > 0) c.completeness |= C_DATA;
+      if (flags & TH_FIN) c.completeness |= C_FIN;
+      if (flags & TH_RST) c.completeness |= C_RST;
+    }
+
+    // ---- fields ----
+    const tree = p.tree;
+    p.open(f.proto, data.subarray(off, end), off, end - off, 0, () =>
+      `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Seq: ${seq}${flags & TH_ACK ? `, Ack: ${ack}` : ''}, Len: ${seglen}`);
+    p.add(f.srcport, sp, off, 2);
+    p.add(f.dstport, dp, off + 2, 2);
+    if (p.wants(f.port)) {
+      p.add(f.port, sp, off, 2, HIDDEN);
+      p.add(f.port, dp, off + 2, 2, HIDDEN);
+    }
+    p.add(f.stream, c.index, off, 0, GENERATED);
+    if (p.wants(f.completeness)) p.add(f.completeness, compBefore, off, 0, GENERATED, tree ? `Conversation completeness: ${completenessText(compBefore)}` : undefined);
+    p.add(f.len, seglen, off, 0, GENERATED);
+    p.add(f.seq, seq, off + 4, 4, 0, tree ? `Sequence Number: ${seq}    (relative sequence number)` : undefined);
+    p.add(f.seq_raw, seqRaw, off + 4, 4);
+    p.add(f.nxtseq, nxtseq, off, 0, GENERATED, tree ? `Next Sequence Number: ${nxtseq}    (relative sequence number)` : undefined);
+    p.add(f.ack, ack, off + 8, 4, 0, tree && flags & TH_ACK ? `Acknowledgment Number: ${ack}    (relative ack number)` : undefined);
+    p.add(f.ack_raw, ackRaw, off + 8, 4);
+    p.add(f.hdr_len, hl, off + 12, 1, 0, tree ? `${((hl / 4) >> 3) & 1}${((hl / 4) >> 2) & 1}${((hl / 4) >> 1) & 1}${(hl / 4) & 1} .... = Header Length: ${hl} bytes (${hl / 4})` : undefined);
+    p.open(f.flags, flags, off + 12, 2, 0, tree ? `Flags: 0x${flags.toString(16).padStart(3, '0')} (${flagsText(flags)})` : undefined);
+    if (tree || p.wantsAny(FLAG_IDS(f))) {
+      p.add(f['flags.res'], (flags & 0xe00) !== 0, off + 12, 1);
+      p.add(f['flags.ae'], (flags & 0x100) !== 0, off + 12, 1);
+      p.add(f['flags.cwr'], (flags & 0x80) !== 0, off + 13, 1);
+      p.add(f['flags.ece'], (flags & 0x40) !== 0, off + 13, 1);
+      p.add(f['flags.urg'], (flags & 0x20) !== 0, off + 13, 1);
+      p.add(f['flags.ack'], (flags & 0x10) !== 0, off + 13, 1);
+      p.add(f['flags.push'], (flags & 0x8) !== 0, off + 13, 1);
+      p.add(f['flags.reset'], (flags & 0x4) !== 0, off + 13, 1);
+      p.add(f['flags.syn'], (flags & 0x2) !== 0, off + 13, 1);
+      p.add(f['flags.fin'], (flags & 0x1) !== 0, off + 13, 1);
+      if (tree || p.wants(f['flags.str'])) p.add(f['flags.str'], flagsStr(flags), off + 12, 2, GENERATED);
+    }
+    p.close();
+    if (flags & TH_SYN) {
+      if (flags & TH_ACK) p.expert('chat', 'Sequence', `Connection establish acknowledge (SYN+ACK): server port ${sp}`);
+      else p.expert('chat', 'Sequence', `Connection establish request (SYN): server port ${dp}`);
+    }
+    if (flags & TH_RST) p.expert('warn', 'Sequence', 'Connection reset (RST)');
+    if (flags & TH_FIN) p.expert('chat', 'Sequence', 'Connection finish (FIN)');
+    p.add(f.window_size_value, win, off + 14, 2);
+    p.add(f.window_size, winCalc, off + 14, 2, GENERATED);
+    if (!(flags & TH_SYN)) {
+      const sf = fwd.winScale >= 0 ? 2 ** fwd.winScale : fwd.winScale;
+      p.add(f.window_size_scalefactor, sf, off + 14, 2, GENERATED, tree && sf < 0 ? `Window size scaling factor: ${sf} (${sf === -1 ? 'unknown' : 'no window scaling used'})` : undefined);
+    }
+    p.add(f.checksum, cksum, off + 16, 2, 0, tree ? `Checksum: 0x${cksum.toString(16).padStart(4, '0')} [unverified]` : undefined);
+    p.add(f['checksum.status'], 2, off + 16, 2, GENERATED);
+    p.add(f.urgent_pointer, urp, off + 18, 2);
+    if (wantOpts) {
+      dissectOptions(p, f, data, off + 20, off + hl, rev.baseSeq, optInfo);
+    }
+    // timestamps
+    if (tree || p.wants(f.time_relative) || p.wants(f.time_delta)) {
+      p.add(f.time_relative, t - c.firstT, off, 0, GENERATED);
+      p.add(f.time_delta, t - c.prevT, off, 0, GENERATED);
+    }
+    c.prevT = t;
+
+    // SEQ/ACK analysis
+    if (ta.present && (tree || p.wantsAny(analysisIds))) addAnalysis(p, f, experts, ta, c.firstRtt, off);
+    else if (ta.present) addExperts(p, experts, ta);
+
+    // payload
+    const payOff = off + hl;
+    const retrans = (ta.flags & A_ANY_RETRANSMISSION) !== 0;
+    if (seglen > 0 && p.wants(f.payload)) p.add(f.payload, data.subarray(payOff, end), payOff, seglen, 0, `TCP payload (${seglen} byte${seglen === 1 ? '' : 's'})`);
+    p.close();
+
+    // Info column
+    if (p.wantCols) {
+      let info = `${sp} → ${dp} [${flagsText(flags)}] Seq=${seq}`;
+      if (flags & TH_ACK) info += ` Ack=${ack}`;
+      info += ` Win=${winCalc}`;
+      if (flags & TH_URG) info += ` Urg=${urp}`;
+      info += ` Len=${seglen}`;
+      if (wantOpts) info += optInfo.info;
+      if (ta.flags) {
+        if (ta.flags & A_REUSED_PORTS) info = '[TCP Port numbers reused] ' + info;
+        for (const [bit, text] of PREFIXES) {
+          if (ta.flags & bit) info = (bit === A_DUPLICATE_ACK ? `[TCP Dup ACK ${ta.dupackFrame}#${ta.dupackNum}] ` : text) + info;
+        }
+      }
+      p.colInfo = info;
+    }
+
+    // upper layers
+    if (seglen > 0) {
+      seg.stream = c.index;
+      seg.dir = dir;
+      seg.srcport = sp;
+      seg.dstport = dp;
+      seg.seq = seq;
+      seg.nxtseq = nxtseq;
+      seg.ack = ack;
+      seg.len = seglen;
+      seg.flags = flags;
+      seg.analysis = ta.flags;
+      seg.retransmission = retrans;
+      seg.conv = c;
+      seg.frame = p.num;
+      const r = c.reasm[dir];
+      seg.offset = unwrap(seq, r ? r.next : seq);
+      seg.payload = data.subarray(payOff, end);
+      if (r) {
+        const res = r.add(seg.offset, seg.payload, p.num);
+        if (res.dropped > 0) p.expert('warn', 'Reassemble', `TCP reassembly buffer full: ${res.dropped} bytes dropped`);
+      }
+      let used = 0;
+      if (handler) used = handler(p, data, payOff, end, seg);
+      if (used === 0 && dataDissector) dataDissector(p, data, payOff, end);
+    }
+    // the peer ACKed past a hole in the reverse stream: those bytes were lost from the capture
+    if (flags & TH_ACK) {
+      const rr = c.reasm[dir ^ 1];
+      if (rr && rr.hasHole) rr.declareLost(unwrap(ack, rr.next));
+    }
+    return end - off;
+  };
+
+  return {
+    dissect,
+    fields: f,
+    conversations: list,
+    budget,
+    setPayloadHandler(h) {
+      handler = h;
+    },
+    setDataDissector(d) {
+      dataDissector = d;
+    },
+    flush() {
+      for (const c of list) for (const r of c.reasm) if (r?.hasHole) r.declareLost(Infinity);
+    },
+  };
+}
+
+let flagIdsCache: WeakMap<TcpFields, number[]> | undefined;
+function FLAG_IDS(f: TcpFields): number[] {
+  flagIdsCache ??= new WeakMap();
+  let ids = flagIdsCache.get(f);
+  if (!ids) {
+    ids = [f['flags.res'], f['flags.ae'], f['flags.cwr'], f['flags.ece'], f['flags.urg'], f['flags.ack'], f['flags.push'], f['flags.reset'], f['flags.syn'], f['flags.fin'], f['flags.str']];
+    flagIdsCache.set(f, ids);
+  }
+  return ids;
+}
+
+/** Finds the window scale option's shift (-1 when absent) without dissecting. */
+function findWs(data: Uint8Array, o: number, end: number): number {
+  while (o < end) {
+    const k = data[o]!;
+    if (k === 0) break;
+    if (k === 1) { o++; continue; }
+    if (o + 1 >= end) break;
+    const len = data[o + 1]!;
+    if (len < 2 || o + len > end) break;
+    if (k === 3 && len === 3) return Math.min(data[o + 2]!, 14);
+    o += len;
+  }
+  return -1;
+}
+
+function addExperts(p: Packet, experts: ReturnType<typeof expertOf>, ta: SegAnalysis): void {
+  for (const [bit, , sev, msg] of experts) if (ta.flags & bit) p.expert(sev, 'Sequence', msg);
+  if (ta.flags & A_DUPLICATE_ACK) p.expert('note', 'Sequence', `Duplicate ACK (#${ta.dupackNum})`);
+  if (ta.flags & A_REUSED_PORTS) p.expert('note', 'Sequence', 'A new tcp session is started with the same ports as an earlier session in this trace');
+}
+
+function addAnalysis(p: Packet, f: TcpFields, experts: ReturnType<typeof expertOf>, ta: SegAnalysis, firstRtt: number, off: number): void {
+  p.open(f.analysis, null, off, 0, GENERATED, 'SEQ/ACK analysis');
+  if (ta.frameAcked) {
+    p.add(f['analysis.acks_frame'], ta.frameAcked, off, 0, GENERATED);
+    p.add(f['analysis.ack_rtt'], ta.ackRtt, off, 0, GENERATED);
+  }
+  if (firstRtt) p.add(f['analysis.initial_rtt'], firstRtt, off, 0, GENERATED);
+  if (ta.bytesInFlight) p.add(f['analysis.bytes_in_flight'], ta.bytesInFlight, off, 0, GENERATED);
+  if (ta.pushBytesSent) p.add(f['analysis.push_bytes_sent'], ta.pushBytesSent, off, 0, GENERATED);
+  if (ta.flags) {
+    p.open(f['analysis.flags'], null, off, 0, GENERATED, 'TCP Analysis Flags');
+    if (ta.flags & A_REUSED_PORTS) p.add(f['analysis.reused_ports'], null, off, 0, GENERATED, 'A new tcp session is started with the same ports as an earlier session in this trace');
+    for (const [bit, id, sev, msg] of experts) {
+      if (!(ta.flags & bit)) continue;
+      p.add(id, null, off, 0, GENERATED, msg);
+      p.expert(sev, 'Sequence', msg);
+      if (bit === A_RETRANSMISSION) {
+        p.add(f['analysis.rto'], ta.rto, off, 0, GENERATED);
+        p.add(f['analysis.rto_frame'], ta.rtoFrame, off, 0, GENERATED);
+      }
+    }
+    if (ta.flags & A_DUPLICATE_ACK) {
+      p.add(f['analysis.duplicate_ack'], null, off, 0, GENERATED, 'This is a TCP duplicate ack');
+      p.add(f['analysis.duplicate_ack_num'], ta.dupackNum, off, 0, GENERATED);
+      p.add(f['analysis.duplicate_ack_frame'], ta.dupackFrame, off, 0, GENERATED);
+      p.expert('note', 'Sequence', `Duplicate ACK (#${ta.dupackNum})`);
+    }
+    p.close();
+  }
+  p.close();
+}
