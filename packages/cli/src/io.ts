@@ -4,7 +4,7 @@ import { TlsLensError } from '@tlslens/core';
 
 /** Chunks of a file (or of stdin for "-"), 1 MiB at a time. */
 export async function openInput(path: string): Promise<AsyncIterable<Uint8Array>> {
-  if (path === '-') return process.stdin as AsyncIterable<Uint8Array>;
+  if (path === '-') return plain(process.stdin as AsyncIterable<Uint8Array>);
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new TlsLensError('IO', `"${path}" is a directory, not a capture file`);
@@ -15,7 +15,15 @@ export async function openInput(path: string): Promise<AsyncIterable<Uint8Array>
     if (code === 'EACCES') throw new TlsLensError('IO', `The file "${path}" can't be opened: permission denied.`);
     throw new TlsLensError('IO', `The file "${path}" can't be opened: ${(e as Error).message}`);
   }
-  return createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
+  return plain(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>);
+}
+
+/**
+ * Node hands out Buffers; views of a plain Uint8Array are much cheaper to slice
+ * (`subarray` on a Buffer builds another Buffer), and dissectors slice a lot.
+ */
+async function* plain(src: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const b of src) yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Buffered stdout that respects back-pressure and ends quietly on a closed pipe. */

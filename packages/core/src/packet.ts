@@ -155,6 +155,15 @@ export class Packet {
     if (node) this.cur = node.children ??= [];
   }
 
+  /**
+   * Opens a protocol's subtree; its value (the bytes it covers) is sliced only when the
+   * protocol field is kept, so callers don't pay for a view per packet.
+   */
+  proto(id: number, data: Uint8Array, offset: number, length: number, label?: string | (() => string)): TreeNode | undefined {
+    if (this.tree || this.want === undefined || this.want[id] === 1) return this.open(id, data.subarray(offset, offset + length), offset, length, 0, label);
+    return undefined;
+  }
+
   close(): void {
     if (!this.tree) return;
     const prev = this.stack.pop();

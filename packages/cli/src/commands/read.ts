@@ -1,6 +1,6 @@
 import {
   DEFAULT_FIELDS_OPTIONS, Engine, FieldsFormatter, TlsLensError, compileFilter, formatFilterError, hexDump, packetJson,
-  parseFieldsOption, readCapture, summaryLine, timeColumn, treeText, type CompiledFilter, type TimeFormat, type TimeState,
+  parseFieldsOption, readCaptureBatches, summaryLine, timeColumn, treeText, type CompiledFilter, type TimeFormat, type TimeState,
 } from '@tlslens/core';
 import { parseReadArgs } from '../args.ts';
 import { Out, openInput } from '../io.ts';
@@ -77,7 +77,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   let status = 0;
   const input = await openInput(args.file);
   try {
-    for await (const ev of readCapture(input)) {
+    outer: for await (const batch of readCaptureBatches(input)) for (const ev of batch) {
       if (ev.kind === 'interface') {
         if ((ev.iface.tsresol ?? 6) > 6) digits = 9;
         continue;
@@ -107,7 +107,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
       }
       ts.first ??= p.ts;
       ts.prevCaptured = p.ts;
-      if (args.count !== undefined && num >= args.count) break;
+      if (args.count !== undefined && num >= args.count) break outer;
     }
   } catch (e) {
     if (!(e instanceof TlsLensError)) throw e;

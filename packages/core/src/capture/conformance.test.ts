@@ -19,7 +19,7 @@ const CAPTURES = process.env.TLSLENS_CAPTURES ?? '/work/shared/captures';
 const CACHE = join(tmpdir(), 'tlslens-capture-oracle-v1');
 const FIELDS = ['frame.number', 'frame.cap_len', 'frame.len', 'frame.time_epoch', 'frame.encap_type'];
 /** LINKTYPE_* → Wireshark WTAP_ENCAP_* for the link types we are sure of. */
-const ENCAP: Record<number, number> = { 0: 15, 1: 1, 101: 7, 113: 25, 228: 129, 229: 130, 276: 210 };
+const ENCAP: Record<number, number> = { 0: 15, 1: 1, 6: 2, 10: 6, 101: 7, 107: 26, 113: 25, 228: 129, 229: 130, 276: 210 };
 
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasCaptures = existsSync(CAPTURES);

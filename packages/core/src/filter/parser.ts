@@ -57,7 +57,7 @@ export function valueEnd(v: ValueNode): number {
 
 class Parser {
   private pos = 0;
-  constructor(private readonly toks: Token[]) {}
+  constructor(private readonly toks: Token[], private readonly src: string) {}
 
   private peek(o = 0): Token {
     return this.toks[Math.min(this.pos + o, this.toks.length - 1)]!;
@@ -158,6 +158,12 @@ class Parser {
     if (Object.hasOwn(CMP_OPS, opText)) {
       this.next();
       const right = this.parseValue();
+      const after = this.peek();
+      if ((after.kind === 'op' || after.kind === 'word') && Object.hasOwn(CMP_OPS, after.text)) {
+        // "a == b == c": Wireshark reports the middle operand as a bad left side
+        const s = valueStart(right);
+        throw new TlsLensError('FILTER_SYNTAX', `Left side of "${after.text}" expression must be a field or function, not ${this.src.slice(s, valueEnd(right))}.`, { column: s, length: Math.max(1, valueEnd(right) - s) });
+      }
       return { kind: 'cmp', op: CMP_OPS[opText]!, opTok: t, left, right, start, end: valueEnd(right), paren: false, ...q2 };
     }
     return { kind: 'test', value: left, start, end: valueEnd(left), paren: false, ...q2 };
@@ -255,5 +261,5 @@ class Parser {
 export function parseFilter(text: string): Node {
   const toks = tokenize(text);
   if (toks.length === 1) throw new TlsLensError('FILTER_SYNTAX', 'Unexpected end of filter expression.');
-  return new Parser(toks).parseAll();
+  return new Parser(toks, text).parseAll();
 }

@@ -59,7 +59,7 @@ export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissect
       p.protocols.push('vlan');
       const tci = u16(data, off);
       const et = u16(data, off + 2);
-      p.open(vproto, data.subarray(off, off + 4), off, 4, 0, () => `802.1Q Virtual LAN, PRI: ${tci >> 13}, DEI: ${(tci >> 12) & 1}, ID: ${tci & 0xfff}`);
+      p.proto(vproto, data, off, 4, () => `802.1Q Virtual LAN, PRI: ${tci >> 13}, DEI: ${(tci >> 12) & 1}, ID: ${tci & 0xfff}`);
       p.add(v.priority, tci >> 13, off, 2);
       p.add(v.dei, ((tci >> 12) & 1) === 1, off, 2);
       p.add(v.id, tci & 0xfff, off, 2);
@@ -83,7 +83,7 @@ export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissect
       p.colSrc = etherText(src);
       p.colDst = etherText(dst);
     }
-    const node = p.open(proto, data.subarray(off, off + 14), off, 14, 0, () => `Ethernet II, Src: ${etherText(src)}, Dst: ${etherText(dst)}`);
+    const node = p.proto(proto, data, off, 14, () => `Ethernet II, Src: ${etherText(src)}, Dst: ${etherText(dst)}`);
     p.open(f.dst, dst, off, 6);
     if (p.tree || p.wants(f['dst.lg'])) {
       p.add(f['dst.lg'], (dst[0]! & 2) !== 0, off, 3);

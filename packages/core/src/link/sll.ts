@@ -55,7 +55,7 @@ export function createSll(reg: Registry, next: (p: Packet, type: number, data: U
     const halen = u16(data, off + 4);
     const type = u16(data, off + 14);
     let src = '';
-    p.open(proto, data.subarray(off, off + 16), off, 16, 0, () => `Linux cooked capture v1`);
+    p.proto(proto, data, off, 16, () => `Linux cooked capture v1`);
     p.add(f.pkttype, pkttype, off, 2);
     p.add(f.hatype, hatype, off + 2, 2);
     p.add(f.halen, halen, off + 4, 2);
@@ -76,7 +76,7 @@ export function createSll(reg: Registry, next: (p: Packet, type: number, data: U
     const hatype = u16(data, off + 8);
     const pkttype = data[off + 10]!;
     const halen = data[off + 11]!;
-    p.open(proto, data.subarray(off, off + 20), off, 20, 0, () => `Linux cooked capture v2`);
+    p.proto(proto, data, off, 20, () => `Linux cooked capture v2`);
     payload(p, type, data, off + 20, end, off);
     p.add(f.ifindex, ifindex, off + 4, 4);
     p.add(f.hatype, hatype, off + 8, 2);
@@ -106,7 +106,7 @@ export function createNull(reg: Registry, ipv4: Dissector, ipv6: Dissector, data
       let fam = networkOrder ? u32(data, off) : u32le(data, off);
       // a capture written on a host with the other byte order: the family fits in the other half
       if (!networkOrder && fam > 0xffff && (fam & 0xffff) === 0) fam = u32(data, off);
-      p.open(proto, data.subarray(off, off + 4), off, 4, 0, () => 'Null/Loopback');
+      p.proto(proto, data, off, 4, () => 'Null/Loopback');
       p.add(f.family, fam, off, 4);
       p.close();
       if (fam === 2) ipv4(p, data, off + 4, end);

@@ -56,7 +56,7 @@ export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: D
     const hl = (vhl & 15) * 4;
     if (hl < 20 || hl > end - off) {
       p.protocols.push('ip');
-      p.open(proto, data.subarray(off, end), off, end - off, 0, () => 'Internet Protocol Version 4');
+      p.proto(proto, data, off, end - off, () => 'Internet Protocol Version 4');
       p.add(f.version, vhl >> 4, off, 1);
       p.add(f.bogus_header_length, null, off, 1);
       p.close();
@@ -84,7 +84,7 @@ export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: D
       p.colSrc = net.srcText;
       p.colDst = net.dstText;
     }
-    p.open(proto, data.subarray(off, off + hl), off, hl, 0, () => `Internet Protocol Version 4, Src: ${net.srcText}, Dst: ${net.dstText}`);
+    p.proto(proto, data, off, hl, () => `Internet Protocol Version 4, Src: ${net.srcText}, Dst: ${net.dstText}`);
     p.add(f.version, vhl >> 4, off, 1);
     p.add(f.hdr_len, hl, off, 1);
     const ds = data[off + 1]!;

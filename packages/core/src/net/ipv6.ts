@@ -68,7 +68,7 @@ export function createIpv6(reg: Registry, protos: IpProtoTable, dataDissector: D
       p.colDst = net.dstText;
     }
     const ipEnd = plen === 0 ? end : Math.min(end, off + 40 + plen);
-    p.open(proto, data.subarray(off, off + 40), off, 40, 0, () => `Internet Protocol Version 6, Src: ${net.srcText}, Dst: ${net.dstText}`);
+    p.proto(proto, data, off, 40, () => `Internet Protocol Version 6, Src: ${net.srcText}, Dst: ${net.dstText}`);
     p.add(f.version, w0 >>> 28, off, 1);
     p.open(f.tclass, (w0 >>> 20) & 0xff, off, 4);
     p.add(f['tclass.dscp'], (w0 >>> 22) & 0x3f, off, 4);

@@ -12,7 +12,7 @@ export function createData(reg: Registry): Dissector {
   return (p, data, off, end) => {
     if (end <= off) return 0;
     p.protocols.push('data');
-    p.open(proto, data.subarray(off, end), off, end - off, 0, () => `Data (${end - off} bytes)`);
+    p.proto(proto, data, off, end - off, () => `Data (${end - off} bytes)`);
     if (p.wants(f.data)) p.add(f.data, data.subarray(off, end), off, end - off);
     p.add(f.len, end - off, off, end - off, GENERATED);
     p.close();

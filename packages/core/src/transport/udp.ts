@@ -51,7 +51,7 @@ export function createUdp(reg: Registry, dataDissector: Dissector) {
       convs.set(key, c);
     }
     const payloadEnd = len >= 8 ? Math.min(end, off + len) : end;
-    p.open(proto, data.subarray(off, off + 8), off, 8, 0, () => `User Datagram Protocol, Src Port: ${sp}, Dst Port: ${dp}`);
+    p.proto(proto, data, off, 8, () => `User Datagram Protocol, Src Port: ${sp}, Dst Port: ${dp}`);
     p.add(f.srcport, sp, off, 2);
     p.add(f.dstport, dp, off + 2, 2);
     if (p.wants(f.port)) {

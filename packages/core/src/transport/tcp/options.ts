@@ -27,7 +27,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
   let names = '';
   let node;
   if (tree || p.wants(f.options)) {
-    node = p.open(f.options, data.subarray(off, end), off, end - off, 0, () => `Options: (${end - off} bytes)${names}`);
+    node = p.open(f.options, data.subarray(off, end), off, end - off, 0, tree ? () => `Options: (${end - off} bytes)${names}` : undefined);
   }
   let o = off;
   while (o < end) {
@@ -35,7 +35,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
     if (kind === 0 || kind === 1) {
       const id = kind === 0 ? f['options.eol'] : f['options.nop'];
       if (tree) names += `, ${NAMES[kind]}`;
-      p.open(id, data.subarray(o, o + 1), o, 1, 0, `TCP Option - ${NAMES[kind]}`);
+      p.open(id, data.subarray(o, o + 1), o, 1, 0, tree ? `TCP Option - ${NAMES[kind]}` : undefined);
       p.add(f.option_kind, kind, o, 1);
       p.close();
       o++;
@@ -58,7 +58,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
       case 2: {
         if (len !== 4) { unknownOpt(p, f, data, o, len); break; }
         const mss = u16(data, v);
-        p.open(f['options.mss'], data.subarray(o, o + len), o, len, 0, `TCP Option - Maximum segment size: ${mss} bytes`);
+        p.open(f['options.mss'], data.subarray(o, o + len), o, len, 0, tree ? `TCP Option - Maximum segment size: ${mss} bytes` : undefined);
         p.add(f.option_kind, kind, o, 1);
         p.add(f.option_len, len, o + 1, 1);
         p.add(f['options.mss_val'], mss, v, 2);
@@ -70,7 +70,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
         if (len !== 3) { unknownOpt(p, f, data, o, len); break; }
         const shift = data[v]!;
         const mult = 2 ** Math.min(shift, 14);
-        p.open(f['options.wscale'], data.subarray(o, o + len), o, len, 0, `TCP Option - Window scale: ${shift} (multiply by ${mult})`);
+        p.open(f['options.wscale'], data.subarray(o, o + len), o, len, 0, tree ? `TCP Option - Window scale: ${shift} (multiply by ${mult})` : undefined);
         p.add(f.option_kind, kind, o, 1);
         p.add(f.option_len, len, o + 1, 1);
         p.add(f['options.wscale.shift'], shift, v, 1);
@@ -81,7 +81,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
         break;
       }
       case 4: {
-        p.open(f['options.sack_perm'], data.subarray(o, o + len), o, len, 0, 'TCP Option - SACK permitted');
+        p.open(f['options.sack_perm'], data.subarray(o, o + len), o, len, 0, tree ? 'TCP Option - SACK permitted' : undefined);
         p.add(f.option_kind, kind, o, 1);
         p.add(f.option_len, len, o + 1, 1);
         p.close();
@@ -96,7 +96,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
           for (let i = 0; i < n; i++) parts.push(`${(u32(data, v + i * 8) - sackBase) >>> 0}-${(u32(data, v + i * 8 + 4) - sackBase) >>> 0}`);
           if (parts.length) label += ` ${parts.join(' ')}`;
         }
-        p.open(f['options.sack'], data.subarray(o, o + len), o, len, 0, label);
+        p.open(f['options.sack'], data.subarray(o, o + len), o, len, 0, tree ? label : undefined);
         p.add(f.option_kind, kind, o, 1);
         p.add(f.option_len, len, o + 1, 1);
         for (let i = 0; i < n; i++) {
@@ -114,7 +114,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
         if (len !== 10) { unknownOpt(p, f, data, o, len); break; }
         const tsval = u32(data, v);
         const tsecr = u32(data, v + 4);
-        p.open(f['options.timestamp'], data.subarray(o, o + len), o, len, 0, `TCP Option - Timestamps: TSval ${tsval}, TSecr ${tsecr}`);
+        p.open(f['options.timestamp'], data.subarray(o, o + len), o, len, 0, tree ? `TCP Option - Timestamps: TSval ${tsval}, TSecr ${tsecr}` : undefined);
         p.add(f.option_kind, kind, o, 1);
         p.add(f.option_len, len, o + 1, 1);
         p.add(f['options.timestamp.tsval'], tsval, v, 4);
@@ -124,7 +124,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
         break;
       }
       case 19: {
-        p.open(f['options.md5'], data.subarray(o, o + len), o, len, 0, 'TCP Option - TCP MD5 signature');
+        p.open(f['options.md5'], data.subarray(o, o + len), o, len, 0, tree ? 'TCP Option - TCP MD5 signature' : undefined);
         p.add(f.option_kind, kind, o, 1);
         p.add(f.option_len, len, o + 1, 1);
         p.add(f['options.md5.digest'], data.subarray(v, o + len), v, len - 2);
@@ -132,7 +132,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
         break;
       }
       case 34: {
-        p.open(f['options.tfo'], data.subarray(o, o + len), o, len, 0, len === 2 ? 'TCP Option - TCP Fast Open: Fast Open Cookie Request' : 'TCP Option - TCP Fast Open: Fast Open Cookie');
+        p.open(f['options.tfo'], data.subarray(o, o + len), o, len, 0, !tree ? undefined : len === 2 ? 'TCP Option - TCP Fast Open: Fast Open Cookie Request' : 'TCP Option - TCP Fast Open: Fast Open Cookie');
         p.add(f.option_kind, kind, o, 1);
         p.add(f.option_len, len, o + 1, 1);
         if (len === 2) {
@@ -154,7 +154,7 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
 }
 
 function unknownOpt(p: Packet, f: TcpFields, data: Uint8Array, o: number, len: number): void {
-  p.open(f['options.unknown'], data.subarray(o, o + len), o, len, 0, `TCP Option - Unknown (${data[o]})`);
+  p.open(f['options.unknown'], data.subarray(o, o + len), o, len, 0, p.tree ? `TCP Option - Unknown (${data[o]})` : undefined);
   p.add(f.option_kind, data[o]!, o, 1);
   p.add(f.option_len, len, o + 1, 1);
   if (len > 2) p.add(f['options.unknown.payload'], data.subarray(o + 2, o + len), o + 2, len - 2);

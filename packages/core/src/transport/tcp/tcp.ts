@@ -273,12 +273,14 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
         reused = true;
       }
     }
+    const isNew = !c;
     if (!c) {
       c = new TcpConversation(list.length, a, t);
       list.push(c);
       convs.set(key, c);
     }
     const dir: 0 | 1 = c.firstSrc === a ? 0 : 1;
+    if ((net as { inError?: boolean }).inError) return dissectInError(p, f, data, off, end, c, dir, t);
     const fwd = c.flows[dir];
     const rev = c.flows[dir ^ 1]!;
 
@@ -329,7 +331,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) c.completeness |= C_SYN;
     else if ((flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)) {
       if (c.completeness & C_SYN) c.completeness |= C_SYNACK;
-    } else {
+    } else if (!isNew) {
       if (flags & TH_ACK && seglen === 0 && rev.seen) c.completeness |= C_ACK;
       if (seglen > 0) c.completeness |= C_DATA;
       if (flags & TH_FIN) c.completeness |= C_FIN;
@@ -473,6 +475,47 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
   };
 }
 
+/**
+ * A TCP header quoted inside an ICMP error: Wireshark shows raw seq/ack, the stream and
+ * the header fields, and runs no sequence analysis.
+ */
+function dissectInError(p: Packet, f: TcpFields, data: Uint8Array, off: number, end: number, c: TcpConversation, dir: 0 | 1, t: number): number {
+  const sp = u16(data, off);
+  const dp = u16(data, off + 2);
+  const seqRaw = u32(data, off + 4);
+  const ackRaw = u32(data, off + 8);
+  const hl = (data[off + 12]! >> 4) * 4;
+  const flags = ((data[off + 12]! & 0x0f) << 8) | data[off + 13]!;
+  const win = u16(data, off + 14);
+  const fwd = c.flows[dir];
+  p.open(f.proto, data.subarray(off, end), off, end - off, 0, () => `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Seq: ${seqRaw}${flags & TH_ACK ? `, Ack: ${ackRaw}` : ''}`);
+  p.add(f.srcport, sp, off, 2);
+  p.add(f.dstport, dp, off + 2, 2);
+  if (p.wants(f.port)) {
+    p.add(f.port, sp, off, 2, HIDDEN);
+    p.add(f.port, dp, off + 2, 2, HIDDEN);
+  }
+  p.add(f.seq, seqRaw, off + 4, 4);
+  p.add(f.stream, c.index, off, 0, GENERATED);
+  if (p.wants(f.completeness)) p.add(f.completeness, c.completeness, off, 0, GENERATED);
+  p.add(f.ack, ackRaw, off + 8, 4);
+  p.add(f.ack_raw, ackRaw, off + 8, 4);
+  p.add(f.hdr_len, hl, off + 12, 1);
+  p.open(f.flags, flags, off + 12, 2, 0);
+  p.close();
+  p.add(f.window_size_value, win, off + 14, 2);
+  p.add(f.window_size, win, off + 14, 2, GENERATED);
+  p.add(f.window_size_scalefactor, fwd.winScale >= 0 ? 2 ** fwd.winScale : fwd.winScale, off + 14, 2, GENERATED);
+  if (end - off >= 18) p.add(f.checksum, u16(data, off + 16), off + 16, 2);
+  if (end - off >= 20) p.add(f.urgent_pointer, u16(data, off + 18), off + 18, 2);
+  p.add(f.time_relative, t - c.firstT, off, 0, GENERATED);
+  p.add(f.time_delta, t - c.prevT, off, 0, GENERATED);
+  c.prevT = t;
+  if (hl >= 20 && off + hl < end && p.wants(f.payload)) p.add(f.payload, data.subarray(off + hl, end), off + hl, end - off - hl);
+  p.close();
+  return end - off;
+}
+
 let flagIdsCache: WeakMap<TcpFields, number[]> | undefined;
 function FLAG_IDS(f: TcpFields): number[] {
   flagIdsCache ??= new WeakMap();
@@ -528,10 +571,15 @@ function addAnalysis(p: Packet, f: TcpFields, experts: ReturnType<typeof expertO
     }
     if (ta.flags & A_DUPLICATE_ACK) {
       p.add(f['analysis.duplicate_ack'], null, off, 0, GENERATED, 'This is a TCP duplicate ack');
-      p.add(f['analysis.duplicate_ack_num'], ta.dupackNum, off, 0, GENERATED);
-      p.add(f['analysis.duplicate_ack_frame'], ta.dupackFrame, off, 0, GENERATED);
-      p.expert('note', 'Sequence', `Duplicate ACK (#${ta.dupackNum})`);
     }
+    p.close();
+  }
+  if (ta.flags & A_DUPLICATE_ACK) {
+    p.add(f['analysis.duplicate_ack_num'], ta.dupackNum, off, 0, GENERATED);
+    p.open(f['analysis.duplicate_ack_frame'], ta.dupackFrame, off, 0, GENERATED);
+    // the expert item has the same abbreviation: tshark prints the field twice ("1,1")
+    p.add(f['analysis.duplicate_ack'], null, off, 0, GENERATED, `Expert Info (Note/Sequence): Duplicate ACK (#${ta.dupackNum})`);
+    p.expert('note', 'Sequence', `Duplicate ACK (#${ta.dupackNum})`);
     p.close();
   }
   p.close();
