@@ -4,6 +4,7 @@ import { createRegistry, type Registry } from './fields/registry.ts';
 import { EtherTypeTable, createEthernet } from './link/ethernet.ts';
 import { FrameClock, dissectFrame, registerFrame, type FrameFields } from './link/frame.ts';
 import { createNull, createRaw, createSll } from './link/sll.ts';
+import { createLlc } from './link/llc.ts';
 import { IpProtoTable } from './net/ipproto.ts';
 import { createIpv4 } from './net/ipv4.ts';
 import { createIpv6 } from './net/ipv6.ts';
@@ -32,6 +33,7 @@ export class Engine {
   private readonly frameFields: FrameFields;
   private readonly frameProto: number;
   private readonly clock = new FrameClock();
+  private pcapng = false;
   private readonly links = new Map<number, Dissector>();
   private readonly data: Dissector;
   readonly ethertypes = new EtherTypeTable();
@@ -61,6 +63,10 @@ export class Engine {
     this.links.set(0, nul.null);
     this.links.set(108, nul.loop);
     for (const lt of [101, 12, 14, 228, 229]) this.links.set(lt, raw);
+    const llc = createLlc(reg, this.ethertypes, ip4.dissect, this.data);
+    this.links.set(10, llc.fddi);
+    this.links.set(6, llc.tokenRing);
+    this.links.set(107, llc.frameRelay);
     this.udp = createUdp(reg, this.data);
     this.ipProtos.set(17, this.udp.dissect);
     this.tcp = createTcp(reg, { prefs: this.prefs, decodeAs: opts.decodeAs ?? [] });
@@ -76,7 +82,7 @@ export class Engine {
   /** Dissects the next frame of the capture. `num` is its 1-based frame number. */
   dissect(frame: CaptureFrame, num: number, wanted: Wanted): Packet {
     const p = new Packet({ num, ts: frame.ts, data: frame.data, origLen: frame.origLen, linktype: frame.linktype, ifaceId: frame.ifaceId, wanted });
-    dissectFrame(p, this.frameFields, this.clock, this.frameProto, frame.comments);
+    dissectFrame(p, this.frameFields, this.clock, this.frameProto, frame.comments, this.pcapng);
     const link = this.links.get(frame.linktype);
     if (link) {
       try {
@@ -99,6 +105,11 @@ export class Engine {
       }
     }
     return p;
+  }
+
+  /** Tells the engine what kind of file the frames come from (pcapng frames carry an interface id). */
+  setFileFormat(format: string): void {
+    this.pcapng = format === 'pcapng';
   }
 
   /** Tells the engine that a frame was displayed (for frame.time_delta_displayed). */

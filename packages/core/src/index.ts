@@ -10,3 +10,4 @@ export * from './filter/index.ts';
 export { FieldsFormatter, parseFieldsOption, DEFAULT_FIELDS_OPTIONS, type FieldsOptions } from './output/fields.ts';
 export { summaryLine, treeText, hexDump, timeColumn, type TimeFormat, type TimeState } from './output/text.ts';
 export { packetJson } from './output/json.ts';
+export * from './synth/index.ts';

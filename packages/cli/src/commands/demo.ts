@@ -1,6 +1,116 @@
-/** `tlslens demo`: records real TLS sessions on loopback and shows them (being written). */
+/**
+ * `tlslens demo`: records two real HTTPS connections on loopback (TLS 1.2 + HTTP/1.1, TLS 1.3 + HTTP/2)
+ * into tlslens-demo.pcapng, with the TLS key log in a Decryption Secrets Block, and shows them.
+ * No root, no network: a Node.js client and server talk through a local relay (see ../demo/recorder.ts).
+ */
+import { writeFile } from 'node:fs/promises';
+import { TlsLensError } from '@tlslens/core';
+import { demoPcapng, recordDemo, DEMO_HOST, type RecordedConnection } from '../demo/recorder.ts';
+import { readCommand } from './read.ts';
+
+export const DEMO_HELP = `Usage: tlslens demo [-w FILE] [--keylog FILE] [-q] [--wire]
+
+Records two real HTTPS connections between a Node.js client and server on loopback
+(no root, no network): TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 with HTTP/1.1, and TLS 1.3
+with HTTP/2 (ALPN h2). The TLS bytes are exactly what the two sides wrote (recorded by a
+relay between them); the Ethernet/IPv4/TCP framing is rebuilt around them. The file holds
+the TLS key log in a Decryption Secrets Block, so tlslens, tshark and Wireshark decrypt it.
+
+  -w FILE          where to write the capture (default tlslens-demo.pcapng)
+  --keylog FILE    also write the key log (NSS format, as SSLKEYLOGFILE) to FILE
+  -q               do not print the packet list
+  --wire           capture the real loopback packets with tcpdump instead (root only; the
+                   client connects straight to the server, on 127.0.0.1:443 when free)
+`;
+
+interface DemoArgs {
+  file: string;
+  keylog?: string;
+  quiet: boolean;
+  wire: boolean;
+}
+
+function parseDemoArgs(argv: readonly string[]): DemoArgs | 'help' {
+  const a: DemoArgs = { file: 'tlslens-demo.pcapng', quiet: false, wire: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new TlsLensError('USAGE', `option ${arg} needs a value`);
+      return v;
+    };
+    if (arg === '-h' || arg === '--help') return 'help';
+    else if (arg === '-w') a.file = value();
+    else if (arg.startsWith('-w') && arg.length > 2) a.file = arg.slice(2);
+    else if (arg === '--keylog') a.keylog = value();
+    else if (arg === '-q') a.quiet = true;
+    else if (arg === '--wire') a.wire = true;
+    else throw new TlsLensError('USAGE', `demo: unknown option "${arg}" (try "tlslens demo --help")`);
+  }
+  if (a.file === '-') throw new TlsLensError('USAGE', 'demo: -w needs a file name (not "-")');
+  return a;
+}
+
+function connLine(c: RecordedConnection, i: number): string {
+  const n = c.frames.length;
+  const last = c.firstFrame + n - 1;
+  const cipher = c.cipher === c.cipherStandard ? c.cipher : `${c.cipher} (${c.cipherStandard})`;
+  return [
+    `  #${i + 1}  ${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}  ${c.tlsVersion}  ${cipher}`,
+    `      ALPN ${c.alpn ?? '(none)'}; ${c.request.method} ${c.request.path} ${c.request.httpVersion} → ${c.response.status}` +
+      ` ${c.response.contentType.split(';')[0]} (${c.response.bodyBytes} bytes); ${n > 0 ? `${n} frames (${c.firstFrame}–${last})` : 'no frames'}`,
+  ].join('\n');
+}
+
 export async function demoCommand(argv: readonly string[]): Promise<number> {
-  void argv;
-  process.stderr.write('tlslens demo: not available yet\n');
-  return 1;
+  const args = parseDemoArgs(argv);
+  if (args === 'help') {
+    process.stdout.write(DEMO_HELP);
+    return 0;
+  }
+  const rec = await recordDemo({ wire: args.wire });
+  const wire = rec.source === 'wire';
+  const bytes = demoPcapng(rec);
+  try {
+    await writeFile(args.file, bytes);
+    if (args.keylog !== undefined) await writeFile(args.keylog, rec.keylog);
+  } catch (e) {
+    throw new TlsLensError('IO', `cannot write: ${(e as Error).message}`);
+  }
+  const f = quoteArg(args.file);
+  const out: string[] = [];
+  out.push(
+    wire
+      ? `Captured ${rec.connections.length} HTTPS connections on lo with tcpdump: Node.js client → Node.js server (${DEMO_HOST}).`
+      : `Recorded ${rec.connections.length} HTTPS connections on loopback: Node.js client → relay → Node.js server (${DEMO_HOST}).`,
+  );
+  out.push('');
+  rec.connections.forEach((c, i) => out.push(connLine(c, i)));
+  out.push('');
+  out.push(`Wrote ${args.file}: ${rec.frames.length} frames, ${(bytes.length / 1024).toFixed(1)} KiB, TLS key log embedded (Decryption Secrets Block).`);
+  if (!wire) out.push('The TLS bytes are real; the Ethernet/IPv4/TCP framing, addresses and ports are rebuilt around them.');
+  const port = rec.connections[0]?.server.port ?? 443;
+  const decodeAs = port === 443 ? '' : ` -d tcp.port==${port},tls`;
+  if (args.keylog !== undefined) out.push(`Key log also written to ${args.keylog}.`);
+  out.push('');
+  process.stdout.write(out.join('\n') + '\n');
+  if (!args.quiet) {
+    process.stdout.write(`$ tlslens read -r ${f}${decodeAs}\n`);
+    const status = await readCommand(['-r', args.file, ...(decodeAs ? decodeAs.trim().split(' ') : [])]);
+    if (status !== 0) return status;
+    process.stdout.write('\n');
+  }
+  const hints: [string, string][] = [
+    [`npx tlslens read -r ${f}${decodeAs} -V`, 'packet details'],
+    [`wireshark ${f}`, 'Wireshark decrypts it with the embedded key log'],
+    [`tshark -r ${f}${decodeAs} -Y http`, 'the HTTP/1.1 request and response'],
+    [`tshark -r ${f}${decodeAs} -Y http2`, 'the HTTP/2 frames'],
+  ];
+  const w = Math.max(...hints.map(([c]) => c.length)) + 3;
+  process.stdout.write('Open it again:\n' + hints.map(([c, d]) => `  ${c.padEnd(w)}${d}\n`).join(''));
+  return 0;
+}
+
+function quoteArg(s: string): string {
+  return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

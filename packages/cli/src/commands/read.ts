@@ -50,7 +50,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   }
 
   const fieldsOpts = { ...DEFAULT_FIELDS_OPTIONS };
-  for (const spec of args.fieldOpts) for (const part of splitE(spec)) parseFieldsOption(fieldsOpts, part);
+  for (const spec of args.fieldOpts) parseFieldsOption(fieldsOpts, spec);
   let formatter: FieldsFormatter | undefined;
   if (args.format === 'fields') {
     if (args.fields.length === 0) throw new TlsLensError('USAGE', '-T fields was specified, but no fields were specified with -e');
@@ -77,7 +77,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   let status = 0;
   const input = await openInput(args.file);
   try {
-    outer: for await (const batch of readCaptureBatches(input)) for (const ev of batch) {
+    outer: for await (const batch of readCaptureBatches(input, { onFormat: (f) => engine.setFileFormat(f) })) for (const ev of batch) {
       if (ev.kind === 'interface') {
         if ((ev.iface.tsresol ?? 6) > 6) digits = 9;
         continue;
@@ -97,9 +97,10 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
             await out.write((shown > 0 ? ',\n' : '') + j);
           } else {
             ts.first ??= p.ts;
+            // like tshark 4.0: -V prints the tree, -x the hex dump, both replace the summary line
             if (args.verbose) await out.write(treeText(reg, p) + '\n');
-            else await out.write(summaryLine(p, timeColumn(timeFmt, p.ts, ts, digits)));
-            if (args.hex) await out.write((args.verbose ? '' : '\n') + hexDump(p));
+            if (args.hex) await out.write(hexDump(p));
+            if (!args.verbose && !args.hex) await out.write(summaryLine(p, timeColumn(timeFmt, p.ts, ts, digits)));
           }
         }
         shown++;
@@ -118,14 +119,4 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   if (args.format === 'json' && !args.quiet) await out.write(shown > 0 ? '\n]\n' : ']\n');
   await out.flush();
   return status;
-}
-
-/** `-E a=b,c=d` may carry several settings; a separator value may itself be ",". */
-function splitE(spec: string): string[] {
-  const parts: string[] = [];
-  for (const piece of spec.split(',')) {
-    if (piece.includes('=') || parts.length === 0) parts.push(piece);
-    else parts[parts.length - 1] += ',' + piece;
-  }
-  return parts;
 }

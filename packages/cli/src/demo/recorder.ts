@@ -3,6 +3,7 @@
  * HTTP/2) server through a plain TCP relay that timestamps every chunk in both directions, so the TLS
  * bytes are exactly what each side wrote. The client's `keylog` events give the NSS key log. The
  * TCP/IP framing is then rebuilt with core's `synthesizeTcp` (documentation addresses, port 443).
+ * With `wire: true` (root + tcpdump) the client connects straight to the server and tcpdump captures lo.
  *
  * Used by `tlslens demo`, scripts/make-fixtures.ts and (later) `tlslens explain`.
  */
@@ -11,12 +12,13 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AbsTime } from '@tlslens/core';
+import { TlsLensError, type AbsTime } from '@tlslens/core';
 // Not (yet) re-exported by @tlslens/core's index.
 import {
   buildPcapng, synthesizeTcp, type SynthFrame, type TcpChunk, type TcpEndpoint,
-} from '../../../core/src/synth/index.ts';
+} from '@tlslens/core';
 import { CA_PEM, CHAIN_PEM, LEAF_KEY_PEM } from './certs.ts';
+import { startTcpdump, wireUnavailable } from './wire.ts';
 
 export const DEMO_HOST = 'demo.tlslens.test';
 export const DEMO_CLIENT_IP = '192.0.2.10';
@@ -49,6 +51,12 @@ export interface RecordOptions {
   serverPort?: number;
   /** Give up after this long per connection (default 10 s). */
   timeoutMs?: number;
+  /**
+   * Capture the real loopback packets with tcpdump instead of rebuilding them (root only; no relay:
+   * the client connects to the server directly, on 127.0.0.1:443 when that port is free).
+   * Addresses and ports are then the real ones; `chunks` are empty.
+   */
+  wire?: boolean;
 }
 
 export interface RecordedConnection {
@@ -78,6 +86,10 @@ export interface RecordedConnection {
 }
 
 export interface DemoRecording {
+  /** 'relay': frames rebuilt from the recorded socket bytes; 'wire': captured on lo by tcpdump. */
+  source: 'relay' | 'wire';
+  /** LINKTYPE of the frames (1 = Ethernet). */
+  linktype: number;
   connections: RecordedConnection[];
   /** All frames, connection after connection (the connections are recorded one after the other). */
   frames: SynthFrame[];
@@ -139,7 +151,7 @@ function serverHandler(req: IncomingMessage | http2.Http2ServerRequest, res: Ser
 }
 
 /** Starts the demo HTTPS server (HTTP/2 with HTTP/1.1 fallback) on 127.0.0.1, random port. */
-async function startServer(): Promise<{ port: number; close(): Promise<void> }> {
+async function startServer(preferPort = 0): Promise<{ port: number; close(): Promise<void> }> {
   const server = http2.createSecureServer(
     { key: LEAF_KEY_PEM, cert: CHAIN_PEM, allowHTTP1: true, minVersion: 'TLSv1.2', ciphers: tls.DEFAULT_CIPHERS + ':AES256-SHA' },
     serverHandler,
@@ -149,10 +161,20 @@ async function startServer(): Promise<{ port: number; close(): Promise<void> }> 
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => res());
-  });
+  const listen = (port: number) =>
+    new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', rej);
+        res();
+      });
+    });
+  try {
+    await listen(preferPort);
+  } catch (e) {
+    if (preferPort === 0) throw e;
+    await listen(0);
+  }
   const port = (server.address() as net.AddressInfo).port;
   return {
     port,
@@ -221,6 +243,8 @@ interface TlsInfo {
 
 interface ClientResult {
   info: TlsInfo;
+  /** Resolves when the client socket is closed. */
+  closed: Promise<void>;
   keylog: string[];
   request: RecordedConnection['request'];
   response: RecordedConnection['response'];
@@ -258,6 +282,7 @@ async function runHttp1(spec: SessionSpec, port: number): Promise<ClientResult> 
   const keylog: string[] = [];
   const path = withPad(spec.path ?? '/', spec.extraBody);
   const { sock, info } = connectTls(tlsOptions(spec, port, ['http/1.1']), keylog);
+  const closed = new Promise<void>((res) => sock.once('close', () => res()));
   return new Promise<ClientResult>((resolve, reject) => {
     const req = https.request(
       {
@@ -271,7 +296,7 @@ async function runHttp1(spec: SessionSpec, port: number): Promise<ClientResult> 
         res.on('data', (b: Buffer) => (n += b.length));
         res.on('end', () => {
           resolve({
-            info, keylog,
+            info, keylog, closed,
             request: { method: 'GET', path, httpVersion: 'HTTP/1.1' },
             response: { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), bodyBytes: n },
           });
@@ -288,6 +313,7 @@ async function runH2(spec: SessionSpec, port: number): Promise<ClientResult> {
   const keylog: string[] = [];
   const path = withPad(spec.path ?? '/hello.json', spec.extraBody);
   const { sock, info } = connectTls(tlsOptions(spec, port, ['h2']), keylog);
+  const closed = new Promise<void>((res) => sock.once('close', () => res()));
   return new Promise<ClientResult>((resolve, reject) => {
     const session = http2.connect(`https://${DEMO_HOST}`, { createConnection: () => sock });
     session.on('error', reject);
@@ -303,7 +329,7 @@ async function runH2(spec: SessionSpec, port: number): Promise<ClientResult> {
     req.on('end', () => {
       session.close(() =>
         resolve({
-          info, keylog,
+          info, keylog, closed,
           request: { method: 'GET', path, httpVersion: 'HTTP/2' },
           response: { status, contentType: type, bodyBytes: n },
         }),
@@ -333,47 +359,105 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-/** Records the sessions (one after the other) and rebuilds their frames. */
+/** Records the sessions (one after the other) and rebuilds their frames (or captures them, `wire`). */
 export async function recordDemo(opts: RecordOptions = {}): Promise<DemoRecording> {
   const sessions = opts.sessions ?? DEMO_SESSIONS;
+  const timeout = opts.timeoutMs ?? 10_000;
+  if (opts.wire) {
+    const why = wireUnavailable();
+    if (why) throw new TlsLensError('USAGE', why);
+  }
   const now = makeClock();
-  const server = await startServer();
+  const server = await startServer(opts.wire ? 443 : 0);
   const connections: RecordedConnection[] = [];
   const frames: SynthFrame[] = [];
+  let linktype = 1;
   try {
+    const wire = opts.wire ? await startTcpdump(server.port) : undefined;
     for (const spec of sessions) {
-      const relay = await startRelay(server.port, now);
+      const what = `recording ${spec.name}`;
+      const relay = wire ? undefined : await startRelay(server.port, now);
       try {
-        const run = spec.http === 'h2' ? runH2(spec, relay.port) : runHttp1(spec, relay.port);
-        const what = `recording ${spec.name}`;
-        const cr = await withTimeout(run, opts.timeoutMs ?? 10_000, what);
-        const rr = await withTimeout(relay.done, opts.timeoutMs ?? 10_000, what);
+        const port = relay ? relay.port : server.port;
+        const cr = await withTimeout(spec.http === 'h2' ? runH2(spec, port) : runHttp1(spec, port), timeout, what);
         const { info } = cr;
+        const { version: tlsVersion, alpn } = info;
+        const keylog = cr.keylog.map((l) => l + '\n').join('');
+        const common = {
+          spec, tlsVersion, cipher: info.cipher, cipherStandard: info.cipherStandard, alpn,
+          request: cr.request, response: cr.response, keylog,
+        };
+        if (!relay) {
+          await withTimeout(cr.closed, timeout, what);
+          connections.push({
+            ...common,
+            client: { ip: '127.0.0.1', port: info.localPort },
+            server: { ip: '127.0.0.1', port: server.port },
+            chunks: [], fin: [undefined, undefined], frames: [], firstFrame: 0,
+          });
+          continue;
+        }
+        const rr = await withTimeout(relay.done, timeout, what);
         const client: TcpEndpoint = { ip: opts.clientIp ?? DEMO_CLIENT_IP, port: spec.clientPort ?? (info.localPort || 50000) };
         const serverEp: TcpEndpoint = { ip: opts.serverIp ?? DEMO_SERVER_IP, port: opts.serverPort ?? 443 };
-        const { version: tlsVersion, alpn } = info;
         const label = `${tlsVersion} ${info.cipher}, ${cr.request.httpVersion}${alpn ? ` (ALPN ${alpn})` : ''}`;
         const connFrames = synthesizeTcp(
           { client, server: serverEp, chunks: rr.chunks, start: handshakeStart(rr), fin: rr.fin, rst: rr.rst },
           { comment: `${REBUILT_NOTE} Connection ${connections.length + 1}: ${label}.` },
         );
-        const keylog = cr.keylog.map((l) => l + '\n').join('');
         connections.push({
-          spec, client, server: serverEp, tlsVersion,
-          cipher: info.cipher, cipherStandard: info.cipherStandard, alpn,
-          request: cr.request, response: cr.response,
-          chunks: rr.chunks, fin: rr.fin, rst: rr.rst, keylog,
+          ...common, client, server: serverEp,
+          chunks: rr.chunks, fin: rr.fin, rst: rr.rst,
           frames: connFrames, firstFrame: frames.length + 1,
         });
         frames.push(...connFrames);
       } finally {
-        relay.close();
+        relay?.close();
       }
+    }
+    if (wire) {
+      const cap = await wire.stop();
+      linktype = cap.linktype;
+      frames.push(...cap.frames);
+      // give each connection its frames (by client port)
+      frames.forEach((f, i) => {
+        const ports = tcpPorts(f.data, linktype);
+        const c = ports && connections.find((c) => c.client.port === ports[0] || c.client.port === ports[1]);
+        if (!c) return;
+        if (c.frames.length === 0) c.firstFrame = i + 1;
+        c.frames.push(f);
+      });
     }
   } finally {
     await server.close();
   }
-  return { connections, frames, keylog: connections.map((c) => c.keylog).join('') };
+  return {
+    source: opts.wire ? 'wire' : 'relay', linktype,
+    connections, frames, keylog: connections.map((c) => c.keylog).join(''),
+  };
+}
+
+/** Source and destination TCP ports of an Ethernet (or Linux cooked) IPv4/IPv6 frame. */
+function tcpPorts(d: Uint8Array, linktype: number): [number, number] | undefined {
+  let off: number;
+  let etype: number;
+  if (linktype === 1) {
+    off = 14;
+    etype = (d[12] << 8) | d[13];
+  } else if (linktype === 113) {
+    off = 16;
+    etype = (d[14] << 8) | d[15];
+  } else return undefined;
+  let proto: number;
+  if (etype === 0x0800) {
+    proto = d[off + 9];
+    off += (d[off] & 15) * 4;
+  } else if (etype === 0x86dd) {
+    proto = d[off + 6];
+    off += 40;
+  } else return undefined;
+  if (proto !== 6 || off + 4 > d.length) return undefined;
+  return [(d[off] << 8) | d[off + 1], (d[off + 2] << 8) | d[off + 3]];
 }
 
 export interface PcapngOptions {
@@ -388,10 +472,12 @@ export function demoPcapng(rec: DemoRecording, o: PcapngOptions = {}): Uint8Arra
   const conns = o.connections ?? rec.connections;
   const frames = o.connections ? conns.flatMap((c) => c.frames) : rec.frames;
   const keylog = conns.map((c) => c.keylog).join('');
+  const wire = rec.source === 'wire';
   return buildPcapng({
     frames,
+    linktype: rec.linktype,
     keylog: o.keylog === false ? undefined : keylog,
-    userAppl: 'tlslens demo (frames rebuilt from socket bytes)',
-    ifName: 'tlslens-demo (rebuilt from socket bytes)',
+    userAppl: wire ? 'tlslens demo --wire (tcpdump on lo)' : 'tlslens demo (frames rebuilt from socket bytes)',
+    ifName: wire ? 'lo' : 'tlslens-demo (rebuilt from socket bytes)',
   });
 }

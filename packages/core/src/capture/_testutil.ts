@@ -99,22 +99,34 @@ export function rawBlock(le: boolean, type: number, body: Uint8Array): Uint8Arra
   return ngBlock(le, type, (b) => { b.bytes(body); });
 }
 
-/** A plain, comparable form of an event (bytes as hex). */
+/** Bytes as a short comparable digest: length plus two 32-bit hashes (FNV-1a, and a multiplicative one). */
+export function digest(b: Uint8Array): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x12345678;
+  for (let i = 0; i < b.length; i++) {
+    h1 = Math.imul(h1 ^ b[i], 16777619);
+    h2 = Math.imul(h2 + b[i] + i, 0x9e3779b1) ^ (h2 >>> 15);
+  }
+  return `${b.length}:${(h1 >>> 0).toString(16)}:${(h2 >>> 0).toString(16)}`;
+}
+
+/** A plain, comparable form of an event (bytes as digests). */
 export function plain(ev: CaptureEvent): unknown {
   if (ev.kind === 'frame') {
     const f = ev.frame;
     return {
-      kind: 'frame', data: hex(f.data), origLen: f.origLen, s: f.ts.s, ns: f.ts.ns,
+      kind: 'frame', data: digest(f.data), origLen: f.origLen, s: f.ts.s, ns: f.ts.ns,
       linktype: f.linktype, ifaceId: f.ifaceId, fileOffset: f.fileOffset, comments: f.comments,
     };
   }
-  if (ev.kind === 'secrets') return { kind: 'secrets', type: ev.secrets.type, data: hex(ev.secrets.data) };
+  if (ev.kind === 'secrets') return { kind: 'secrets', type: ev.secrets.type, data: digest(ev.secrets.data) };
   return { kind: 'interface', id: ev.id, iface: { ...ev.iface } };
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 export function hex(b: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < b.length; i++) s += b[i].toString(16).padStart(2, '0');
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
   return s;
 }
 

@@ -167,7 +167,8 @@ export function doubleText(v: number): string {
 export function displayValue(f: RegisteredField, v: FieldValue): string {
   switch (f.type) {
     case 'bool':
-      return v ? (f.tfs?.[0] ?? 'True') : (f.tfs?.[1] ?? 'False');
+      // Wireshark's defaults: bit flags read "Set"/"Not set", plain booleans "True"/"False"
+      return v ? (f.tfs?.[0] ?? (f.mask ? 'Set' : 'True')) : (f.tfs?.[1] ?? (f.mask ? 'Not set' : 'False'));
     case 'uint8': case 'uint16': case 'uint24': case 'uint32': case 'uint64':
     case 'int8': case 'int16': case 'int32': case 'int64': {
       const n = v as number;

@@ -66,7 +66,7 @@ export function createArp(reg: Registry) {
       p.close();
       p.add(malformed, null, 0, 0, 0, '[Malformed Packet: ARP/RARP]');
       p.expert('error', 'Malformed', 'Malformed Packet (Exception occurred)');
-      if (p.wantCols) p.colInfo = p.colInfo ? `${p.colInfo} [Malformed Packet]` : '[Malformed Packet]';
+      if (p.wantCols) p.colInfo = '[Malformed Packet]';
       return avail;
     }
     const htype = u16(data, off);

@@ -4,11 +4,11 @@ import { GENERATED, type Packet } from '../packet.ts';
 
 /** Wireshark's WTAP_ENCAP numbers for the link types we read (frame.encap_type). */
 export const WTAP_ENCAP: Record<number, number> = {
-  0: 15, 1: 1, 12: 7, 14: 7, 101: 7, 108: 15, 113: 25, 228: 129, 229: 130, 276: 210,
+  0: 15, 1: 1, 6: 2, 10: 6, 107: 26, 12: 7, 14: 7, 101: 7, 108: 15, 113: 25, 228: 129, 229: 130, 276: 210,
 };
 
 export const ENCAP_NAMES: Record<number, string> = {
-  1: 'Ethernet', 7: 'Raw IP', 15: 'NULL/Loopback', 25: 'Linux cooked-mode capture v1', 129: 'Raw IPv4', 130: 'Raw IPv6', 210: 'Linux cooked-mode capture v2',
+  1: 'Ethernet', 2: 'Token Ring', 6: 'FDDI with bit-swapped MAC addresses', 26: 'Frame Relay', 7: 'Raw IP', 15: 'NULL/Loopback', 25: 'Linux cooked-mode capture v1', 129: 'Raw IPv4', 130: 'Raw IPv6', 210: 'Linux cooked-mode capture v2',
 };
 
 export function registerFrame(reg: Registry) {
@@ -46,14 +46,14 @@ export class FrameClock {
 }
 
 /** Adds the frame's own fields (everything but frame.protocols, added once the layers are known). */
-export function dissectFrame(p: Packet, f: FrameFields, clock: FrameClock, frameProto: number, comments: readonly string[] | undefined): void {
+export function dissectFrame(p: Packet, f: FrameFields, clock: FrameClock, frameProto: number, comments: readonly string[] | undefined, pcapng: boolean): void {
   const ts = p.ts;
   clock.first ??= ts;
   const prev = clock.prev ?? ts;
   clock.prev = ts;
   p.open(frameProto, p.data, 0, p.data.length, 0, () => `Frame ${p.num}: ${p.origLen} bytes on wire (${p.origLen * 8} bits), ${p.data.length} bytes captured (${p.data.length * 8} bits)`);
   if (comments) for (const c of comments) p.add(f.comment, c, 0, 0);
-  if (p.wants(f.interface_id)) p.add(f.interface_id, p.ifaceId, 0, 0);
+  if (pcapng && p.wants(f.interface_id)) p.add(f.interface_id, p.ifaceId, 0, 0);
   if (p.wants(f.encap_type)) p.add(f.encap_type, WTAP_ENCAP[p.linktype] ?? -1, 0, 0);
   if (p.wants(f.time)) p.add(f.time, ts, 0, 0);
   if (p.wants(f.offset_shift)) p.add(f.offset_shift, 0, 0, 0, GENERATED);

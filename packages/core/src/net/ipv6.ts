@@ -49,6 +49,8 @@ export function createIpv6(reg: Registry, protos: IpProtoTable, dataDissector: D
     more: { name: 'More Fragments', type: 'bool', mask: 1, maskWidth: 16, tfs: ['Yes', 'No'] },
     ident: { name: 'Identification', type: 'uint32', base: 'hex' },
   });
+  // Wireshark's IPv6 dissector also adds the (hidden) ip.version field
+  const ipVersion = reg.lookup('ip.version').id;
   const frags = new FragmentTable();
   const hostIds = [f.src_host, f.dst_host, f.host];
 
@@ -70,6 +72,7 @@ export function createIpv6(reg: Registry, protos: IpProtoTable, dataDissector: D
     const ipEnd = plen === 0 ? end : Math.min(end, off + 40 + plen);
     p.proto(proto, data, off, 40, () => `Internet Protocol Version 6, Src: ${net.srcText}, Dst: ${net.dstText}`);
     p.add(f.version, w0 >>> 28, off, 1);
+    if (p.wants(ipVersion)) p.add(ipVersion, w0 >>> 28, off, 1, HIDDEN);
     p.open(f.tclass, (w0 >>> 20) & 0xff, off, 4);
     p.add(f['tclass.dscp'], (w0 >>> 22) & 0x3f, off, 4);
     p.add(f['tclass.ecn'], (w0 >>> 20) & 3, off, 4);

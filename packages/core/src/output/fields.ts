@@ -8,40 +8,47 @@ import { TlsLensError } from '../errors.ts';
 export interface FieldsOptions {
   header: boolean;
   separator: string;
-  occurrence: 'f' | 'l' | 'a' | number;
+  occurrence: 'f' | 'l' | 'a';
   aggregator: string;
   quote: 'd' | 's' | 'n';
 }
 
 export const DEFAULT_FIELDS_OPTIONS: FieldsOptions = { header: false, separator: '\t', occurrence: 'a', aggregator: ',', quote: 'n' };
 
-/** Parses one `-E key=value` option into `opts`; throws USAGE on a bad one. */
+/**
+ * Parses one `-E key=value` option into `opts`, as tshark 4.0 does: one setting per -E,
+ * and single-character settings take the value's first character ("separator=ab" is "a").
+ */
 export function parseFieldsOption(opts: FieldsOptions, spec: string): void {
   const eq = spec.indexOf('=');
   const key = eq < 0 ? spec : spec.slice(0, eq);
   const val = eq < 0 ? '' : spec.slice(eq + 1);
   const bad = () => new TlsLensError('USAGE', `invalid -E parameter "${spec}"`);
+  const char = () => {
+    if (val.startsWith('/t')) return '\t';
+    if (val.startsWith('/s')) return ' ';
+    if (val === '') throw bad();
+    return val[0]!;
+  };
   switch (key) {
     case 'header':
-      if (val !== 'y' && val !== 'n') throw bad();
-      opts.header = val === 'y';
+      if (val[0] !== 'y' && val[0] !== 'n') throw bad();
+      opts.header = val[0] === 'y';
       return;
     case 'separator':
-      opts.separator = val === '/t' ? '\t' : val === '/s' ? ' ' : val;
-      if (opts.separator === '') throw bad();
+      opts.separator = char();
       return;
     case 'occurrence':
-      if (val === 'f' || val === 'l' || val === 'a') opts.occurrence = val;
-      else if (/^-?\d+$/.test(val)) opts.occurrence = Number(val);
+      // tshark 4.0 takes f, l or a only
+      if (val[0] === 'f' || val[0] === 'l' || val[0] === 'a') opts.occurrence = val[0];
       else throw bad();
       return;
     case 'aggregator':
-      opts.aggregator = val === '/t' ? '\t' : val === '/s' ? ' ' : val;
-      if (opts.aggregator === '') throw bad();
+      opts.aggregator = char();
       return;
     case 'quote':
-      if (val !== 'd' && val !== 's' && val !== 'n') throw bad();
-      opts.quote = val;
+      if (val[0] !== 'd' && val[0] !== 's' && val[0] !== 'n') throw bad();
+      opts.quote = val[0];
       return;
     case 'bom':
     case 'escape':
@@ -65,7 +72,8 @@ export class FieldsFormatter {
   }
 
   header(): string {
-    return this.fields.map((f) => this.q + f.abbrev + this.q).join(this.opts.separator) + '\n';
+    // tshark quotes neither the header nor empty fields
+    return this.fields.map((f) => f.abbrev).join(this.opts.separator) + '\n';
   }
 
   line(p: Packet, protoText?: (f: RegisteredField) => string | undefined): string {
@@ -75,10 +83,7 @@ export class FieldsFormatter {
       if (i > 0) out += separator;
       const f = this.fields[i]!;
       const vals = p.values(f.id);
-      if (!vals || vals.length === 0) {
-        if (this.q) out += this.q + this.q;
-        continue;
-      }
+      if (!vals || vals.length === 0) continue;
       let text: string;
       if (f.type === 'protocol' && protoText) {
         text = protoText(f) ?? f.abbrev;
@@ -87,12 +92,8 @@ export class FieldsFormatter {
         for (let j = 1; j < vals.length; j++) text += aggregator + fieldText(f, vals[j]!);
       } else if (occurrence === 'f') {
         text = fieldText(f, vals[0]!);
-      } else if (occurrence === 'l') {
-        text = fieldText(f, vals[vals.length - 1]!);
       } else {
-        const idx = occurrence > 0 ? occurrence - 1 : vals.length + occurrence;
-        const v = vals[idx];
-        text = v === undefined ? '' : fieldText(f, v);
+        text = fieldText(f, vals[vals.length - 1]!);
       }
       out += this.q + text + this.q;
     }

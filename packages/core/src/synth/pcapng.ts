@@ -4,6 +4,8 @@ import type { SynthFrame } from './tcp-conversation.ts';
 
 export interface PcapngBuildInput {
   frames: readonly SynthFrame[];
+  /** LINKTYPE of the frames (default 1, Ethernet). */
+  linktype?: number;
   /** NSS key log text, written as a Decryption Secrets Block before the packets. */
   keylog?: string;
   /** shb_userappl (default "tlslens"). */
@@ -17,7 +19,7 @@ export interface PcapngBuildInput {
 export function buildPcapng(input: PcapngBuildInput): Uint8Array {
   const w = new PcapngWriter({ userAppl: input.userAppl ?? 'tlslens' });
   const parts: Uint8Array[] = [w.sectionHeader()];
-  parts.push(w.addInterface({ linktype: 1, snaplen: 262144, name: input.ifName, nanosecond: input.nanosecond }));
+  parts.push(w.addInterface({ linktype: input.linktype ?? 1, snaplen: 262144, name: input.ifName, nanosecond: input.nanosecond }));
   if (input.keylog) parts.push(w.secrets(input.keylog));
   for (const f of input.frames) parts.push(w.packet({ ts: f.ts, data: f.data, comment: f.comment }));
   let n = 0;

@@ -68,6 +68,8 @@ export class Flow {
   validBif = true;
   pushBytesSent = 0;
   pushSetLast = false;
+  /** Bytes in the SACK blocks of the last segment from the other direction. */
+  sackBytes = 0;
   /** Segments seen in this direction, including FIN/RST-only. */
   seen = false;
   fin = false;
@@ -107,6 +109,8 @@ export function analyzeSegment(
   seq: number, ack: number, seglen: number, flags: number, window: number,
 ): void {
   const noSFR = (flags & (TH_SYN | TH_FIN | TH_RST)) === 0;
+  const prevAck = fwd.lastack;
+  const prevFlags = fwd.lastSegmentFlags;
   let skipToFinished = false;
 
   // zero window probe: 1 byte at the next expected seq while the peer's window is 0
@@ -156,7 +160,9 @@ export function analyzeSegment(
   }
 
   // ACKed a segment that was not captured
-  if (rev.maxseqtobeacked !== 0 && GT(ack, rev.maxseqtobeacked) && (flags & TH_ACK) !== 0) {
+  // (tshark 4.0 does not repeat the flag on the next segment carrying the same ack)
+  if (rev.maxseqtobeacked !== 0 && GT(ack, rev.maxseqtobeacked) && (flags & TH_ACK) !== 0 &&
+      !(ack === prevAck && (prevFlags & A_ACK_LOST_PACKET) !== 0)) {
     ta.flags |= A_ACK_LOST_PACKET;
     rev.maxseqtobeacked = rev.nextseq;
   }
@@ -226,7 +232,8 @@ export function analyzeSegment(
   }
   if ((flags & TH_ACK) !== 0) rev.validBif = true;
 
-  // bytes in flight and bytes since the last PSH
+  // bytes in flight; bytes since the last PSH are counted whenever bytes in flight are
+  // computed but shown only with a plausible bytes-in-flight value (as tshark does)
   if (seglen !== 0 && fwd.unacked.length > 0 && fwd.validBif) {
     const last = fwd.unacked[fwd.unacked.length - 1]!;
     let first = (last.seq - fwd.baseSeq) >>> 0;
@@ -238,8 +245,6 @@ export function analyzeSegment(
       if (LT(s, first)) first = s;
       if (GT(n, lastSeq)) lastSeq = n;
     }
-    const inFlight = (lastSeq - first) >>> 0;
-    if (inFlight > 0 && inFlight < 2000000000) ta.bytesInFlight = inFlight;
     const push = (flags & TH_PUSH) !== 0;
     if (push && !fwd.pushSetLast) {
       fwd.pushBytesSent += seglen;
@@ -252,7 +257,11 @@ export function analyzeSegment(
     } else {
       fwd.pushBytesSent += seglen;
     }
-    ta.pushBytesSent = fwd.pushBytesSent;
+    const inFlight = (lastSeq - first - fwd.sackBytes) >>> 0;
+    if (inFlight > 0 && inFlight < 2000000000) {
+      ta.bytesInFlight = inFlight;
+      ta.pushBytesSent = fwd.pushBytesSent;
+    }
     ta.present = true;
   }
 }

@@ -38,10 +38,8 @@ export function dissectOptions(p: Packet, f: TcpFields, data: Uint8Array, off: n
       p.open(id, data.subarray(o, o + 1), o, 1, 0, tree ? `TCP Option - ${NAMES[kind]}` : undefined);
       p.add(f.option_kind, kind, o, 1);
       p.close();
+      // Wireshark keeps going after EOL: the padding shows as more EOLs
       o++;
-      if (kind === 0) {
-        break;
-      }
       continue;
     }
     if (o + 1 >= end) break;

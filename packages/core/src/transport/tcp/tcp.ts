@@ -233,7 +233,25 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
   const dissect: TransportDissector = (p: Packet, data: Uint8Array, off: number, end: number, net: NetInfo): number => {
     p.colProtocol = 'TCP';
     if (end > data.length) end = data.length;
-    if (end - off < 20) return 0;
+    if (end - off < 20) {
+      if (end - off >= 8 && (net as { inError?: boolean }).inError) {
+        // a truncated header quoted in an ICMP error: ports and seq only, no conversation
+        p.protocols.push('tcp');
+        const sp = u16(data, off);
+        const dp = u16(data, off + 2);
+        p.open(f.proto, data.subarray(off, end), off, end - off, 0, () => `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}`);
+        p.add(f.srcport, sp, off, 2);
+        p.add(f.dstport, dp, off + 2, 2);
+        if (p.wants(f.port)) {
+          p.add(f.port, sp, off, 2, HIDDEN);
+          p.add(f.port, dp, off + 2, 2, HIDDEN);
+        }
+        p.add(f.seq, u32(data, off + 4), off + 4, 4);
+        p.close();
+        return end - off;
+      }
+      return 0;
+    }
     const sp = u16(data, off);
     const dp = u16(data, off + 2);
     const seqRaw = u32(data, off + 4);
@@ -260,7 +278,8 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     if (t0s < 0) t0s = p.ts.s;
     const t = (p.ts.s - t0s) * 1e9 + p.ts.ns;
 
-    // conversation lookup; a new SYN on a finished or different-ISN conversation starts a new one
+    // conversation lookup; a SYN whose ISN differs from the conversation's starts a new one
+    // (tshark 4.0 ignores FIN/RST here: a same-ISN SYN after a reset is a retransmission)
     const a = `${net.srcText}/${sp}`;
     const b = `${net.dstText}/${dp}`;
     const key = a < b ? `${a}|${b}` : `${b}|${a}`;
@@ -268,7 +287,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     let reused = false;
     if (c && (flags & (TH_SYN | TH_ACK)) === TH_SYN) {
       const fw = c.flows[c.firstSrc === a ? 0 : 1];
-      if (fw.baseSet && (seqRaw !== fw.baseSeq || (c.completeness & (C_RST | C_FIN)) !== 0)) {
+      if (fw.baseSet && seqRaw !== fw.baseSeq) {
         c = undefined;
         reused = true;
       }
@@ -284,6 +303,12 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     const fwd = c.flows[dir];
     const rev = c.flows[dir ^ 1]!;
 
+    // a SYN-ACK with another ISN: tshark 4.0 flags port reuse and rebases this direction,
+    // keeping the stream (and its analysis state)
+    if ((flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK) && fwd.baseSet && seqRaw !== fwd.baseSeq) {
+      fwd.baseSeq = seqRaw;
+      reused = true;
+    }
     // base sequence numbers
     if (!fwd.baseSet) {
       fwd.baseSeq = flags & TH_SYN ? seqRaw : (seqRaw - 1) >>> 0;
@@ -304,8 +329,10 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     // options first (window scaling comes from the SYN's options)
     const hasOpts = hl > 20;
     const wantOpts = hasOpts && (p.tree || p.wantCols || p.wantsAny(optIds));
+    // SACK blocks of this segment lower the other direction's bytes in flight
+    rev.sackBytes = hasOpts ? scanOpts(data, off + 20, off + hl) : 0;
     if ((flags & TH_SYN) !== 0) {
-      const wsShift = hasOpts ? findWs(data, off + 20, off + hl) : -1;
+      const wsShift = hasOpts ? optWs : -1;
       if (wsShift >= 0) fwd.winScale = wsShift;
       // SYNs without the option mean no scaling on either side
       if (fwd.winScale === -1) {
@@ -330,9 +357,9 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     // conversation completeness (Wireshark shows the value before this frame)
     if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) c.completeness |= C_SYN;
     else if ((flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)) {
-      if (c.completeness & C_SYN) c.completeness |= C_SYNACK;
+      if (!isNew) c.completeness |= C_SYNACK;
     } else if (!isNew) {
-      if (flags & TH_ACK && seglen === 0 && rev.seen) c.completeness |= C_ACK;
+      if (flags & TH_ACK && seglen === 0) c.completeness |= C_ACK;
       if (seglen > 0) c.completeness |= C_DATA;
       if (flags & TH_FIN) c.completeness |= C_FIN;
       if (flags & TH_RST) c.completeness |= C_RST;
@@ -340,8 +367,12 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
 
     // ---- fields ----
     const tree = p.tree;
-    p.open(f.proto, data.subarray(off, end), off, end - off, 0, () =>
-      `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Seq: ${seq}${flags & TH_ACK ? `, Ack: ${ack}` : ''}, Len: ${seglen}`);
+    if (tree || p.wants(f.proto)) {
+      p.open(f.proto, data.subarray(off, end), off, end - off, 0, () =>
+        `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Seq: ${seq}${flags & TH_ACK ? `, Ack: ${ack}` : ''}, Len: ${seglen}`);
+    } else {
+      p.open(f.proto, null, off, end - off);
+    }
     p.add(f.srcport, sp, off, 2);
     p.add(f.dstport, dp, off + 2, 2);
     if (p.wants(f.port)) {
@@ -527,23 +558,35 @@ function FLAG_IDS(f: TcpFields): number[] {
   return ids;
 }
 
-/** Finds the window scale option's shift (-1 when absent) without dissecting. */
-function findWs(data: Uint8Array, o: number, end: number): number {
+let optWs = -1;
+/**
+ * Scans the options without dissecting them: sets `optWs` to the window scale shift
+ * (-1 when absent) and returns the bytes covered by SACK blocks.
+ */
+function scanOpts(data: Uint8Array, o: number, end: number): number {
+  optWs = -1;
+  let sack = 0;
   while (o < end) {
     const k = data[o]!;
-    if (k === 0) break;
-    if (k === 1) { o++; continue; }
+    if (k === 0 || k === 1) { o++; continue; }
     if (o + 1 >= end) break;
     const len = data[o + 1]!;
     if (len < 2 || o + len > end) break;
-    if (k === 3 && len === 3) return Math.min(data[o + 2]!, 14);
+    if (k === 3 && len === 3) optWs = Math.min(data[o + 2]!, 14);
+    else if (k === 5) {
+      for (let i = o + 2; i + 8 <= o + len; i += 8) sack = (sack + u32(data, i + 4) - u32(data, i)) >>> 0;
+    }
     o += len;
   }
-  return -1;
+  return sack;
 }
 
 function addExperts(p: Packet, experts: ReturnType<typeof expertOf>, ta: SegAnalysis): void {
-  for (const [bit, , sev, msg] of experts) if (ta.flags & bit) p.expert(sev, 'Sequence', msg);
+  for (const [bit, , sev, msg] of experts) {
+    if (!(ta.flags & bit)) continue;
+    p.expert(sev, 'Sequence', msg);
+    if (bit === A_FAST_RETRANSMISSION || bit === A_SPURIOUS_RETRANSMISSION) p.expert('note', 'Sequence', 'This frame is a (suspected) retransmission');
+  }
   if (ta.flags & A_DUPLICATE_ACK) p.expert('note', 'Sequence', `Duplicate ACK (#${ta.dupackNum})`);
   if (ta.flags & A_REUSED_PORTS) p.expert('note', 'Sequence', 'A new tcp session is started with the same ports as an earlier session in this trace');
 }
@@ -564,6 +607,11 @@ function addAnalysis(p: Packet, f: TcpFields, experts: ReturnType<typeof expertO
       if (!(ta.flags & bit)) continue;
       p.add(id, null, off, 0, GENERATED, msg);
       p.expert(sev, 'Sequence', msg);
+      if (bit === A_FAST_RETRANSMISSION || bit === A_SPURIOUS_RETRANSMISSION) {
+        // Wireshark also flags these as plain retransmissions (without the RTO)
+        p.add(f['analysis.retransmission'], null, off, 0, GENERATED, 'This frame is a (suspected) retransmission');
+        p.expert('note', 'Sequence', 'This frame is a (suspected) retransmission');
+      }
       if (bit === A_RETRANSMISSION) {
         p.add(f['analysis.rto'], ta.rto, off, 0, GENERATED);
         p.add(f['analysis.rto_frame'], ta.rtoFrame, off, 0, GENERATED);

@@ -1,0 +1,122 @@
+/**
+ * The Node backend of the TlsCrypto interface: node:crypto (OpenSSL) for hashes, HMAC, AEADs,
+ * CBC and RSA. Single DES (moved to OpenSSL 3's legacy provider) and RC4 come from core's
+ * pure code. RSA uses RSA_NO_PADDING plus core's PKCS#1 unpadding because Node 20 refuses
+ * RSA_PKCS1_PADDING for private decryption (CVE-2023-46809) and because we want to say
+ * "bad padding" (wrong key) instead of getting implicit-rejection garbage.
+ */
+import * as nc from 'node:crypto';
+import { Des } from '../../../core/src/crypto/des.ts';
+import { rsaDecryptWith } from '../../../core/src/crypto/rsa.ts';
+import { AEAD_TAG_LEN, type AeadAlg, type BlockAlg, type ByteInput, type HashAlg, type RsaPrivateKey, type TlsCrypto } from '../../../core/src/crypto/types.ts';
+
+const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
+
+const AEAD_NAMES: Partial<Record<AeadAlg, nc.CipherCCMTypes | nc.CipherGCMTypes | nc.CipherChaCha20Poly1305Types | string>> = {
+  'aes-128-gcm': 'aes-128-gcm', 'aes-256-gcm': 'aes-256-gcm',
+  'aes-128-ccm': 'aes-128-ccm', 'aes-256-ccm': 'aes-256-ccm', 'aes-128-ccm8': 'aes-128-ccm', 'aes-256-ccm8': 'aes-256-ccm',
+  'chacha20-poly1305': 'chacha20-poly1305', 'aria-128-gcm': 'aria-128-gcm', 'aria-256-gcm': 'aria-256-gcm',
+};
+const CBC_NAMES: Partial<Record<BlockAlg, string>> = {
+  'aes-128': 'aes-128-cbc', 'aes-256': 'aes-256-cbc', '3des': 'des-ede3-cbc',
+  'camellia-128': 'camellia-128-cbc', 'camellia-256': 'camellia-256-cbc', 'aria-128': 'aria-128-cbc', 'aria-256': 'aria-256-cbc',
+};
+
+function available(name: string): boolean {
+  try {
+    const c = nc.getCipherInfo(name);
+    return c !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+export function createNodeCrypto(): TlsCrypto {
+  const aeadOk = new Map<AeadAlg, boolean>();
+  const blockOk = new Map<BlockAlg, boolean>();
+  const keyObjects = new WeakMap<RsaPrivateKey, nc.KeyObject>();
+  const isCcm = (alg: AeadAlg) => alg.includes('ccm');
+
+  function rawRsa(key: RsaPrivateKey, c: Uint8Array): Uint8Array {
+    let ko = keyObjects.get(key);
+    if (!ko) {
+      ko = nc.createPrivateKey({ key: Buffer.from(key.pkcs1Der), format: 'der', type: 'pkcs1' });
+      keyObjects.set(key, ko);
+    }
+    return u8(nc.privateDecrypt({ key: ko, padding: nc.constants.RSA_NO_PADDING }, c));
+  }
+
+  return {
+    name: 'node',
+    hash(alg: HashAlg, data: ByteInput): Uint8Array {
+      const h = nc.createHash(alg);
+      if (data instanceof Uint8Array) h.update(data);
+      else for (const d of data) h.update(d);
+      return u8(h.digest());
+    },
+    hmac(alg: HashAlg, key: Uint8Array, data: ByteInput): Uint8Array {
+      const h = nc.createHmac(alg, key);
+      if (data instanceof Uint8Array) h.update(data);
+      else for (const d of data) h.update(d);
+      return u8(h.digest());
+    },
+    supportsAead(alg) {
+      let ok = aeadOk.get(alg);
+      if (ok === undefined) {
+        const n = AEAD_NAMES[alg];
+        ok = n !== undefined && available(n);
+        aeadOk.set(alg, ok);
+      }
+      return ok;
+    },
+    aeadDecrypt(alg, key, nonce, aad, sealed) {
+      const tagLen = AEAD_TAG_LEN[alg];
+      if (sealed.length < tagLen) return null;
+      const ct = sealed.subarray(0, sealed.length - tagLen);
+      const tag = sealed.subarray(sealed.length - tagLen);
+      const d = nc.createDecipheriv(AEAD_NAMES[alg] as nc.CipherGCMTypes, key, nonce, { authTagLength: tagLen }) as nc.DecipherGCM;
+      try {
+        d.setAuthTag(tag);
+        if (isCcm(alg)) (d as unknown as nc.DecipherCCM).setAAD(aad, { plaintextLength: ct.length });
+        else d.setAAD(aad);
+        const a = d.update(ct);
+        const b = d.final();
+        return b.length === 0 ? u8(a) : u8(Buffer.concat([a, b]));
+      } catch {
+        return null;
+      }
+    },
+    aeadEncrypt(alg, key, nonce, aad, plaintext) {
+      const tagLen = AEAD_TAG_LEN[alg];
+      const c = nc.createCipheriv(AEAD_NAMES[alg] as nc.CipherGCMTypes, key, nonce, { authTagLength: tagLen }) as nc.CipherGCM;
+      if (isCcm(alg)) (c as unknown as nc.CipherCCM).setAAD(aad, { plaintextLength: plaintext.length });
+      else c.setAAD(aad);
+      return u8(Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]));
+    },
+    supportsBlock(alg) {
+      if (alg === 'des') return true;
+      let ok = blockOk.get(alg);
+      if (ok === undefined) {
+        const n = CBC_NAMES[alg];
+        ok = n !== undefined && available(n);
+        blockOk.set(alg, ok);
+      }
+      return ok;
+    },
+    cbcDecrypt(alg, key, iv, data) {
+      if (alg === 'des') return new Des(key).cbcDecrypt(iv, data);
+      const d = nc.createDecipheriv(CBC_NAMES[alg]!, key, iv).setAutoPadding(false);
+      const a = d.update(data);
+      const b = d.final();
+      return b.length === 0 ? u8(a) : u8(Buffer.concat([a, b]));
+    },
+    cbcEncrypt(alg, key, iv, data) {
+      if (alg === 'des') return new Des(key).cbcEncrypt(iv, data);
+      const c = nc.createCipheriv(CBC_NAMES[alg]!, key, iv).setAutoPadding(false);
+      return u8(Buffer.concat([c.update(data), c.final()]));
+    },
+    rsaDecryptPkcs1(key, ciphertext) {
+      return rsaDecryptWith(rawRsa, key, ciphertext);
+    },
+  };
+}

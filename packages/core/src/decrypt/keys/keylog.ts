@@ -1,0 +1,251 @@
+/**
+ * NSS key log files (SSLKEYLOGFILE) and their pcapng Decryption Secrets Block form.
+ *
+ * Lines: `CLIENT_RANDOM <client_random> <master_secret>`, `RSA <first 8 bytes of the encrypted
+ * premaster> <premaster>`, `PMS_CLIENT_RANDOM <client_random> <premaster>`, the TLS 1.3
+ * `CLIENT_EARLY_TRAFFIC_SECRET`, `CLIENT_HANDSHAKE_TRAFFIC_SECRET`,
+ * `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_<N>`, `SERVER_TRAFFIC_SECRET_<N>`,
+ * `EXPORTER_SECRET`, `EARLY_EXPORTER_SECRET` (each `<client_random> <secret>`), and the legacy
+ * `RSA Session-ID:<hex> Master-Key:<hex>`. `#` comments and blank lines are skipped; a bad
+ * line becomes a warning with its line number and the rest of the file still loads. Several
+ * sources merge into one store; for a conflicting duplicate the first value wins (warned).
+ */
+import { toHex } from '../../crypto/bytes.ts';
+
+export type KeyLogLabel =
+  | 'CLIENT_RANDOM' | 'RSA' | 'PMS_CLIENT_RANDOM' | 'RSA_SESSION_ID'
+  | 'CLIENT_EARLY_TRAFFIC_SECRET' | 'CLIENT_HANDSHAKE_TRAFFIC_SECRET' | 'SERVER_HANDSHAKE_TRAFFIC_SECRET'
+  | 'CLIENT_TRAFFIC_SECRET' | 'SERVER_TRAFFIC_SECRET' | 'EXPORTER_SECRET' | 'EARLY_EXPORTER_SECRET';
+
+export interface KeyLogEntry {
+  readonly label: KeyLogLabel;
+  /** Lookup key: client random (32 bytes), encrypted-premaster prefix (8 bytes) or session ID. */
+  readonly id: Uint8Array;
+  readonly secret: Uint8Array;
+  /** N of CLIENT/SERVER_TRAFFIC_SECRET_N. */
+  readonly n?: number;
+  readonly source: string;
+  readonly line: number;
+}
+
+export interface KeyLogWarning {
+  readonly source: string;
+  /** 1-based line number (0 for whole-source problems). */
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface Tls13Secrets {
+  clientEarlyTraffic?: Uint8Array;
+  clientHandshakeTraffic?: Uint8Array;
+  serverHandshakeTraffic?: Uint8Array;
+  /** application traffic secrets by N (0 = after the handshake; more after KeyUpdates). */
+  clientTraffic: Map<number, Uint8Array>;
+  serverTraffic: Map<number, Uint8Array>;
+  exporter?: Uint8Array;
+  earlyExporter?: Uint8Array;
+}
+
+/** pcapng DSB secrets type for TLS key logs ("TLSK"). */
+export const DSB_TLS_KEY_LOG = 0x544c534b;
+
+const TLS13_LABELS: Record<string, KeyLogLabel> = {
+  CLIENT_EARLY_TRAFFIC_SECRET: 'CLIENT_EARLY_TRAFFIC_SECRET',
+  CLIENT_HANDSHAKE_TRAFFIC_SECRET: 'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+  SERVER_HANDSHAKE_TRAFFIC_SECRET: 'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+  EXPORTER_SECRET: 'EXPORTER_SECRET',
+  EARLY_EXPORTER_SECRET: 'EARLY_EXPORTER_SECRET',
+};
+
+const HEX_RE = /^[0-9a-fA-F]*$/;
+
+function hexBytes(s: string): Uint8Array | undefined {
+  if (s.length % 2 !== 0 || !HEX_RE.test(s)) return undefined;
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+const SECRET_LENS = new Set([32, 48, 64]);
+
+export class KeyLog {
+  readonly warnings: KeyLogWarning[] = [];
+  private readonly map = new Map<string, KeyLogEntry>();
+  private readonly byRandom13 = new Map<string, Tls13Secrets>();
+  private readonly sourceNames: string[] = [];
+
+  /** Number of distinct secrets held. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  get sources(): readonly string[] {
+    return this.sourceNames;
+  }
+
+  entries(): IterableIterator<KeyLogEntry> {
+    return this.map.values();
+  }
+
+  /** Parse key log text; returns how many new entries were added. */
+  addText(text: string, source = 'key log'): number {
+    this.sourceNames.push(source);
+    let added = 0;
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i]!.replace(/\r$/, '');
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) continue;
+      const r = this.parseLine(line, source, i + 1);
+      if (typeof r === 'string') this.warn(source, i + 1, r);
+      else if (this.add(r)) added++;
+    }
+    return added;
+  }
+
+  /** Key log bytes (UTF-8/ASCII). */
+  addBytes(data: Uint8Array, source = 'key log'): number {
+    return this.addText(new TextDecoder().decode(data), source);
+  }
+
+  /**
+   * A pcapng Decryption Secrets Block payload. Returns false (and warns) for secrets types
+   * other than TLS key logs.
+   */
+  addDsb(secretsType: number, data: Uint8Array, source = 'pcapng DSB'): boolean {
+    if (secretsType !== DSB_TLS_KEY_LOG) {
+      this.warn(source, 0, `secrets type 0x${secretsType.toString(16).padStart(8, '0')} is not a TLS key log; ignored`);
+      return false;
+    }
+    this.addBytes(data, source);
+    return true;
+  }
+
+  /** Merge another store into this one (its warnings too). */
+  merge(other: KeyLog): void {
+    for (const e of other.entries()) this.add(e);
+    this.warnings.push(...other.warnings);
+    this.sourceNames.push(...other.sourceNames);
+  }
+
+  /** Add one entry; false when already present (a conflicting value is warned and dropped). */
+  add(e: KeyLogEntry): boolean {
+    const k = `${e.label}:${e.n ?? ''}:${toHex(e.id)}`;
+    const old = this.map.get(k);
+    if (old) {
+      if (toHex(old.secret) !== toHex(e.secret)) {
+        this.warn(e.source, e.line, `${e.label}${e.n !== undefined ? '_' + e.n : ''} for ${toHex(e.id)} conflicts with ${old.source} line ${old.line}; keeping the first`);
+      }
+      return false;
+    }
+    this.map.set(k, e);
+    const t = this.tls13Slot(e);
+    if (t) {
+      const cr = toHex(e.id);
+      let s = this.byRandom13.get(cr);
+      if (!s) {
+        s = { clientTraffic: new Map(), serverTraffic: new Map() };
+        this.byRandom13.set(cr, s);
+      }
+      switch (e.label) {
+        case 'CLIENT_EARLY_TRAFFIC_SECRET': s.clientEarlyTraffic = e.secret; break;
+        case 'CLIENT_HANDSHAKE_TRAFFIC_SECRET': s.clientHandshakeTraffic = e.secret; break;
+        case 'SERVER_HANDSHAKE_TRAFFIC_SECRET': s.serverHandshakeTraffic = e.secret; break;
+        case 'CLIENT_TRAFFIC_SECRET': s.clientTraffic.set(e.n!, e.secret); break;
+        case 'SERVER_TRAFFIC_SECRET': s.serverTraffic.set(e.n!, e.secret); break;
+        case 'EXPORTER_SECRET': s.exporter = e.secret; break;
+        case 'EARLY_EXPORTER_SECRET': s.earlyExporter = e.secret; break;
+        default: break;
+      }
+    }
+    return true;
+  }
+
+  private tls13Slot(e: KeyLogEntry): boolean {
+    return e.label !== 'CLIENT_RANDOM' && e.label !== 'RSA' && e.label !== 'PMS_CLIENT_RANDOM' && e.label !== 'RSA_SESSION_ID';
+  }
+
+  private get(label: KeyLogLabel, id: Uint8Array): Uint8Array | undefined {
+    return this.map.get(`${label}::${toHex(id)}`)?.secret;
+  }
+
+  /** TLS ≤1.2 master secret by ClientHello.random (CLIENT_RANDOM). */
+  masterSecret(clientRandom: Uint8Array): Uint8Array | undefined {
+    return this.get('CLIENT_RANDOM', clientRandom);
+  }
+
+  /** Master secret by session ID (legacy `RSA Session-ID:… Master-Key:…`), for resumed sessions. */
+  masterSecretForSessionId(sessionId: Uint8Array): Uint8Array | undefined {
+    return sessionId.length ? this.get('RSA_SESSION_ID', sessionId) : undefined;
+  }
+
+  /** Premaster secret by ClientHello.random (PMS_CLIENT_RANDOM). */
+  premasterSecret(clientRandom: Uint8Array): Uint8Array | undefined {
+    return this.get('PMS_CLIENT_RANDOM', clientRandom);
+  }
+
+  /** Premaster by the encrypted premaster of an RSA ClientKeyExchange (`RSA` lines; first 8 bytes match). */
+  premasterForEncryptedPremaster(encryptedPremaster: Uint8Array): Uint8Array | undefined {
+    return encryptedPremaster.length >= 8 ? this.get('RSA', encryptedPremaster.subarray(0, 8)) : undefined;
+  }
+
+  /** TLS 1.3 secrets logged for this ClientHello.random. */
+  tls13(clientRandom: Uint8Array): Tls13Secrets | undefined {
+    return this.byRandom13.get(toHex(clientRandom));
+  }
+
+  /** Whether any secret is logged for this client random. */
+  hasClientRandom(clientRandom: Uint8Array): boolean {
+    return this.masterSecret(clientRandom) !== undefined || this.premasterSecret(clientRandom) !== undefined || this.byRandom13.has(toHex(clientRandom));
+  }
+
+  private warn(source: string, line: number, message: string): void {
+    this.warnings.push({ source, line, message });
+  }
+
+  /** One non-comment line → entry, or an error message. */
+  private parseLine(line: string, source: string, lineNo: number): KeyLogEntry | string {
+    const legacy = /^RSA\s+Session-ID:(\S*)\s+Master-Key:(\S*)\s*$/.exec(line);
+    if (legacy) {
+      const id = hexBytes(legacy[1]!);
+      const ms = hexBytes(legacy[2]!);
+      if (!id || id.length === 0 || id.length > 32) return 'RSA Session-ID: session ID must be 1–32 bytes of hex';
+      if (!ms || ms.length !== 48) return 'RSA Session-ID: Master-Key must be 48 bytes of hex';
+      return { label: 'RSA_SESSION_ID', id, secret: ms, source, line: lineNo };
+    }
+    const f = line.split(/\s+/);
+    const label = f[0]!;
+    let kind: KeyLogLabel | undefined;
+    let n: number | undefined;
+    const m = /^(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+)$/.exec(label);
+    if (m) {
+      kind = m[1] === 'CLIENT' ? 'CLIENT_TRAFFIC_SECRET' : 'SERVER_TRAFFIC_SECRET';
+      n = Number(m[2]);
+    } else if (label === 'CLIENT_RANDOM' || label === 'RSA' || label === 'PMS_CLIENT_RANDOM') kind = label;
+    else kind = TLS13_LABELS[label];
+    if (!kind) return `unknown label "${label.slice(0, 40)}"`;
+    if (f.length !== 3) return `${label}: expected 2 hex fields, found ${f.length - 1}`;
+    const id = hexBytes(f[1]!);
+    const secret = hexBytes(f[2]!);
+    if (!id || !secret) return `${label}: invalid hex`;
+    if (kind === 'RSA') {
+      if (id.length !== 8) return `RSA: the encrypted premaster prefix must be 8 bytes, not ${id.length}`;
+      if (secret.length !== 48) return `RSA: the premaster secret must be 48 bytes, not ${secret.length}`;
+    } else {
+      if (id.length !== 32) return `${label}: the client random must be 32 bytes, not ${id.length}`;
+      if (kind === 'CLIENT_RANDOM' && secret.length !== 48) return `CLIENT_RANDOM: the master secret must be 48 bytes, not ${secret.length}`;
+      if (kind === 'PMS_CLIENT_RANDOM' && secret.length === 0) return 'PMS_CLIENT_RANDOM: empty premaster secret';
+      if (kind !== 'CLIENT_RANDOM' && kind !== 'PMS_CLIENT_RANDOM' && !SECRET_LENS.has(secret.length)) {
+        return `${label}: a TLS 1.3 secret must be 32, 48 or 64 bytes, not ${secret.length}`;
+      }
+    }
+    return n === undefined ? { label: kind, id, secret, source, line: lineNo } : { label: kind, id, secret, n, source, line: lineNo };
+  }
+}
+
+/** Parse one or more key log texts into a merged store. */
+export function parseKeyLog(text: string, source?: string): KeyLog {
+  const k = new KeyLog();
+  k.addText(text, source);
+  return k;
+}
