@@ -6,6 +6,7 @@
  * "bad padding" (wrong key) instead of getting implicit-rejection garbage.
  */
 import * as nc from 'node:crypto';
+import { ccmDecrypt, ccmEncrypt } from '../../../core/src/crypto/ccm.ts';
 import { Des } from '../../../core/src/crypto/des.ts';
 import { rsaDecryptWith } from '../../../core/src/crypto/rsa.ts';
 import { AEAD_TAG_LEN, type AeadAlg, type BlockAlg, type ByteInput, type HashAlg, type RsaPrivateKey, type TlsCrypto } from '../../../core/src/crypto/types.ts';
@@ -74,6 +75,8 @@ export function createNodeCrypto(): TlsCrypto {
       if (sealed.length < tagLen) return null;
       const ct = sealed.subarray(0, sealed.length - tagLen);
       const tag = sealed.subarray(sealed.length - tagLen);
+      // OpenSSL 3.0 fails CCM with AAD and an empty message ("tag not set"): use core's CCM.
+      if (ct.length === 0 && isCcm(alg)) return ccmDecrypt(key, nonce, aad, sealed, tagLen);
       const d = nc.createDecipheriv(AEAD_NAMES[alg] as nc.CipherGCMTypes, key, nonce, { authTagLength: tagLen }) as nc.DecipherGCM;
       try {
         d.setAuthTag(tag);
@@ -88,6 +91,7 @@ export function createNodeCrypto(): TlsCrypto {
     },
     aeadEncrypt(alg, key, nonce, aad, plaintext) {
       const tagLen = AEAD_TAG_LEN[alg];
+      if (plaintext.length === 0 && isCcm(alg)) return ccmEncrypt(key, nonce, aad, plaintext, tagLen);
       const c = nc.createCipheriv(AEAD_NAMES[alg] as nc.CipherGCMTypes, key, nonce, { authTagLength: tagLen }) as nc.CipherGCM;
       if (isCcm(alg)) (c as unknown as nc.CipherCCM).setAAD(aad, { plaintextLength: plaintext.length });
       else c.setAAD(aad);

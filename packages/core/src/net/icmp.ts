@@ -124,6 +124,7 @@ export function createIcmp(reg: Registry, deps: IcmpDeps) {
     data_time: { name: 'Timestamp from icmp data', type: 'abstime', timeFormat: 'utc' },
     data_time_relative: { name: 'Timestamp from icmp data (relative)', type: 'reltime' },
     length: { name: 'Length', type: 'uint8' },
+    'ext.echo.seq': { name: 'Sequence Number', type: 'uint8', base: 'dec_hex' },
     'length.original_datagram': { name: 'Length of original datagram', type: 'uint8' },
   });
   const requests = new Map<string, EchoReq>();
@@ -224,9 +225,17 @@ export function createIcmp(reg: Registry, deps: IcmpDeps) {
           p.add(f.address_mask, u32(data, off + 8), off + 8, 4);
           dataOff = off + 12;
         }
+      } else if (type === 42 || type === 43) {
+        need(6);
+        p.add(f.ident, u16(data, off + 4), off + 4, 2);
+        p.add(f.ident_le, u16le(data, off + 4), off + 4, 2);
+        need(7);
+        p.add(f['ext.echo.seq'], data[off + 6]!, off + 6, 1);
       } else if (type === 3 || type === 4 || type === 5 || type === 11 || type === 12) {
         need(8);
-        if (type === 3 && code === 4) {
+        if (type === 4) {
+          // no fields in the second word
+        } else if (type === 3 && code === 4) {
           p.add(f.unused, data.subarray(off + 4, off + 6), off + 4, 2);
           p.add(f.mtu, u16(data, off + 6), off + 6, 2);
         } else if (type === 5) {

@@ -160,11 +160,14 @@ export function analyzeSegment(
   }
 
   // ACKed a segment that was not captured
-  // (tshark 4.0 does not repeat the flag on the next segment carrying the same ack)
-  if (rev.maxseqtobeacked !== 0 && GT(ack, rev.maxseqtobeacked) && (flags & TH_ACK) !== 0 &&
-      !(ack === prevAck && (prevFlags & A_ACK_LOST_PACKET) !== 0)) {
-    ta.flags |= A_ACK_LOST_PACKET;
-    rev.maxseqtobeacked = rev.nextseq;
+  // (tshark 4.0 does not repeat the flag on the next segment carrying the same ack, but
+  // still has an — empty — analysis record for it)
+  if (rev.maxseqtobeacked !== 0 && GT(ack, rev.maxseqtobeacked) && (flags & TH_ACK) !== 0) {
+    ta.present = true;
+    if (!(ack === prevAck && (prevFlags & A_ACK_LOST_PACKET) !== 0)) {
+      ta.flags |= A_ACK_LOST_PACKET;
+      rev.maxseqtobeacked = rev.nextseq;
+    }
   }
 
   // retransmission / fast retransmission / spurious / out-of-order
@@ -184,8 +187,10 @@ export function analyzeSegment(
             ta.flags |= A_OUT_OF_ORDER;
           } else {
             ta.flags |= A_RETRANSMISSION;
-            ta.rto = t - fwd.nextseqTime;
-            ta.rtoFrame = fwd.nextseqFrame;
+            // the RTO is measured from the oldest unacked segment when there is one
+            const oldest = fwd.unacked[0];
+            ta.rto = t - (oldest ? oldest.t : fwd.nextseqTime);
+            ta.rtoFrame = oldest ? oldest.frame : fwd.nextseqFrame;
           }
         }
       }
@@ -257,7 +262,8 @@ export function analyzeSegment(
     } else {
       fwd.pushBytesSent += seglen;
     }
-    const inFlight = (lastSeq - first - fwd.sackBytes) >>> 0;
+    // the SYN/FIN of this segment does not count as a byte in flight
+    const inFlight = (lastSeq - first - fwd.sackBytes - (flags & (TH_SYN | TH_FIN) ? 1 : 0)) >>> 0;
     if (inFlight > 0 && inFlight < 2000000000) {
       ta.bytesInFlight = inFlight;
       ta.pushBytesSent = fwd.pushBytesSent;
