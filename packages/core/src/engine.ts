@@ -13,6 +13,7 @@ import { createData } from './transport/data.ts';
 import { createUdp } from './transport/udp.ts';
 import { createTcp } from './transport/tcp/index.ts';
 import { registerBasicProtocols } from './basic-protocols.ts';
+import { TcpDispatcher } from './app/tcp-dispatch.ts';
 
 /** Preferences, by Wireshark's names where one exists ("tls.keylog_file", "http.tls.port"). */
 export type Prefs = ReadonlyMap<string, string>;
@@ -40,6 +41,10 @@ export class Engine {
   readonly ipProtos = new IpProtoTable();
   readonly udp: ReturnType<typeof createUdp>;
   readonly tcp: ReturnType<typeof createTcp>;
+  /** Routes TCP payload to TLS, HTTP, … by stream, port, decode-as and heuristics. */
+  readonly tcpApps = new TcpDispatcher();
+  /** Decode-as rules that could not be applied, with why. */
+  readonly decodeAsErrors: string[] = [];
 
   constructor(opts: EngineOptions = {}) {
     this.prefs = opts.prefs ?? new Map();
@@ -71,7 +76,13 @@ export class Engine {
     this.ipProtos.set(17, this.udp.dissect);
     this.tcp = createTcp(reg, { prefs: this.prefs, decodeAs: opts.decodeAs ?? [] });
     this.ipProtos.set(6, this.tcp.dissect);
+    this.tcp.setPayloadHandler(this.tcpApps.handler);
     registerBasicProtocols(this);
+    // application protocols register with tcpApps above; decode-as rules apply on top
+    for (const rule of opts.decodeAs ?? []) {
+      const err = this.tcpApps.decodeAs(rule);
+      if (err) this.decodeAsErrors.push(err);
+    }
   }
 
   /** The dissector for undissected payload ("data"). */

@@ -34,6 +34,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   for (const k of args.keylogs) prefs.set('tls.keylog_file', k);
   const engine = new Engine({ prefs, decodeAs: args.decodeAs });
   const reg = engine.reg;
+  for (const e of engine.decodeAsErrors) process.stderr.write(`tlslens: warning: ${e}\n`);
 
   let filter: CompiledFilter | undefined;
   if (args.filter !== undefined && args.filter.trim() !== '') {

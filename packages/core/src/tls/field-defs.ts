@@ -4,7 +4,7 @@
  */
 import type { FieldBase, FieldType } from '../fields/types.ts';
 
-export const TLS_FIELD_DEFS: ReadonlyArray<readonly [string, string, FieldType, FieldBase?]> = [
+export const TLS_FIELD_DEFS = [
   ['tls.record', 'Record Layer', 'none'],
   ['tls.record.content_type', 'Content Type', 'uint8', 'dec'],
   ['tls.record.opaque_type', 'Opaque Type', 'uint8', 'dec'],
@@ -255,4 +255,6 @@ export const TLS_FIELD_DEFS: ReadonlyArray<readonly [string, string, FieldType, 
   ['tls.resumed', 'This session reuses previously negotiated keys (Session resumption)', 'none'],
   ['tls.record.length.invalid', 'Record fragment length is too small or too large', 'none'],
   ['tls.decompression_error', 'Decompression error', 'none'],
-];
+  ['tls.handshake.ja4', 'JA4', 'string'],
+  ['tls.handshake.ja4_r', 'JA4_r', 'string'],
+] as const satisfies ReadonlyArray<readonly [string, string, FieldType, FieldBase?]>;

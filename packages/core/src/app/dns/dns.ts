@@ -206,7 +206,9 @@ export function createDns(reg: Registry) {
         bit(f['flags.recdesired'], 0x0100);
         if (isResp) bit(f['flags.recavail'], 0x0080);
         bit(f['flags.z'], 0x0040);
-        p.add(f['flags.authenticated'], (flags & 0x20) !== 0, off + 2, 2, 0, isResp ? undefined : `.... .... ..${flags & 0x20 ? 1 : 0}. .... = AD bit: ${flags & 0x20 ? 'Set' : 'Not set'}`);
+        // queries carry the AD bit only when it is set (RFC 6840 5.7)
+        if (isResp) bit(f['flags.authenticated'], 0x0020);
+        else if (flags & 0x20) p.add(f['flags.authenticated'], true, off + 2, 2, 0, '.... .... ..1. .... = AD bit: Set');
         bit(f['flags.checkdisable'], 0x0010);
         if (isResp) p.add(f['flags.rcode'], rcode, off + 2, 2);
       }
