@@ -62,7 +62,7 @@ function quotedTcp(engine: Engine): TransportDissector {
     const full = len >= 20;
     const fl = full ? u16(data, off + 12) & 0xfff : 0;
     const ack = full ? u32(data, off + 8) : 0;
-    p.open(proto, data.subarray(off, end), off, len, 0, () => `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}${seq !== undefined ? `, Seq: ${seq}` : ''}${full && fl & 0x10 ? `, Ack: ${ack}` : ''}`);
+    p.open(proto, data.subarray(off, end), off, len, 0, () => `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}${full ? `, Seq: ${seq}` : ''}${full && fl & 0x10 ? `, Ack: ${ack}` : ''}`);
     p.add(f.srcport, sp, off, 2);
     p.add(f.dstport, dp, off + 2, 2);
     if (p.wants(f.port)) {

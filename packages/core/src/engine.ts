@@ -13,6 +13,7 @@ import { createData } from './transport/data.ts';
 import { createUdp } from './transport/udp.ts';
 import { createTcp } from './transport/tcp/index.ts';
 import { registerBasicProtocols } from './basic-protocols.ts';
+import { installTls } from './tls/dissector.ts';
 import { TcpDispatcher } from './app/tcp-dispatch.ts';
 
 /** Preferences, by Wireshark's names where one exists ("tls.keylog_file", "http.tls.port"). */
@@ -78,6 +79,7 @@ export class Engine {
     this.ipProtos.set(6, this.tcp.dissect);
     this.tcp.setPayloadHandler(this.tcpApps.handler);
     registerBasicProtocols(this);
+    installTls(this);
     // application protocols register with tcpApps above; decode-as rules apply on top
     for (const rule of opts.decodeAs ?? []) {
       const err = this.tcpApps.decodeAs(rule);

@@ -40,6 +40,10 @@ export interface Wanted {
   readonly columns: boolean;
 }
 
+const NO_NODES: TreeNode[] = [];
+const NO_STACK: TreeNode[][] = [];
+const NO_EXPERTS: readonly ExpertInfo[] = [];
+
 const NODE_FLAG_GENERATED = 1;
 const NODE_FLAG_HIDDEN = 2;
 export const GENERATED = NODE_FLAG_GENERATED;
@@ -59,8 +63,7 @@ export class Packet {
   readonly ifaceId: number;
   readonly tree: boolean;
   readonly wantCols: boolean;
-  /** Data sources; index 0 is the frame. Reassembled/decrypted buffers are added later. */
-  readonly sources: DataSource[];
+  private extraSources: DataSource[] | undefined;
   /** Protocol path for frame.protocols ("eth", "ethertype", "ip", …). */
   readonly protocols: string[] = [];
   /** Protocol and Info columns. */
@@ -68,15 +71,15 @@ export class Packet {
   colInfo = '';
   colSrc = '';
   colDst = '';
-  readonly experts: ExpertInfo[] = [];
-  /** The tree's roots (tree mode only). */
-  readonly roots: TreeNode[] = [];
+  private expertList: ExpertInfo[] | undefined;
+  /** The tree's roots (tree mode only; empty otherwise). */
+  readonly roots: TreeNode[];
 
   private readonly want: Uint8Array | undefined;
   private readonly vals: Map<number, FieldValue[]> = new Map();
   /** Custom labels of wanted fields outside tree mode (tshark prints a protocol's label in -T fields). */
   private labels: Map<number, string | (() => string)> | undefined;
-  private readonly stack: TreeNode[][] = [];
+  private readonly stack: TreeNode[][];
   private cur: TreeNode[];
   /** Current data source index for added nodes. */
   src = 0;
@@ -99,8 +102,20 @@ export class Packet {
     this.tree = init.wanted.tree;
     this.wantCols = init.wanted.columns;
     this.want = init.wanted.tree ? undefined : init.wanted.fields;
-    this.sources = [{ name: 'Frame', data: init.data }];
+    this.roots = init.wanted.tree ? [] : NO_NODES;
+    this.stack = init.wanted.tree ? [] : NO_STACK;
     this.cur = this.roots;
+  }
+
+  /** Data sources; index 0 is the frame, then reassembled/decrypted buffers in the order added. */
+  get sources(): readonly DataSource[] {
+    const frame = { name: 'Frame', data: this.data };
+    return this.extraSources ? [frame, ...this.extraSources] : [frame];
+  }
+
+  /** Expert infos raised while dissecting (malformed, retransmission, …). */
+  get experts(): readonly ExpertInfo[] {
+    return this.expertList ?? NO_EXPERTS;
   }
 
   /** True when values of field `id` are kept (always true in tree mode). */
@@ -198,13 +213,13 @@ export class Packet {
   }
 
   expert(severity: ExpertSeverity, group: string, message: string): void {
-    this.experts.push({ severity, group, message });
+    (this.expertList ??= []).push({ severity, group, message });
   }
 
   /** Adds a data source (reassembled or decrypted bytes); returns its index. */
   addSource(name: string, data: Uint8Array): number {
-    this.sources.push({ name, data });
-    return this.sources.length - 1;
+    (this.extraSources ??= []).push({ name, data });
+    return this.extraSources.length;
   }
 
   /** Appends text to the Info column, with Wireshark's separator rules left to the caller. */

@@ -72,10 +72,10 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function absTimeText(t: AbsTime, utc = false): string {
   const d = new Date(t.s * 1000);
   if (utc) {
-    return `${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate(), 2)}, ${d.getUTCFullYear()} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(t.ns, 9)} UTC`;
+    return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(t.ns, 9)} UTC`;
   }
   const zone = timeZoneName(d);
-  return `${MONTHS[d.getMonth()]} ${pad(d.getDate(), 2)}, ${d.getFullYear()} ${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.${pad(t.ns, 9)} ${zone}`;
+  return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')}, ${d.getFullYear()} ${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.${pad(t.ns, 9)} ${zone}`;
 }
 
 let zoneFmt: Intl.DateTimeFormat | undefined;
@@ -117,7 +117,8 @@ function intText(f: RegisteredField, v: number | bigint): string {
 export function fieldText(f: RegisteredField, v: FieldValue): string {
   switch (f.type) {
     case 'none':
-      return '';
+      // tshark 4.0 prints "1" for a present FT_NONE field (tcp.analysis.retransmission)
+      return '1';
     case 'protocol':
       return f.abbrev;
     case 'bool':

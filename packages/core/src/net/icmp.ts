@@ -22,6 +22,23 @@ export function markMalformed(reg: Registry, p: Packet, name: string): void {
   if (p.wantCols) p.colInfo += '[Malformed Packet]';
 }
 
+/** Packets being dissected inside an ICMP/ICMPv6 error (Wireshark's in_error_pkt): no request/response matching. */
+const errorDepth = new WeakMap<Packet, number>();
+export function inErrorPacket(p: Packet): boolean {
+  return (errorDepth.get(p) ?? 0) > 0;
+}
+/** Runs `fn` with the packet marked as quoting an error, restoring the columns afterwards. */
+export function dissectQuoted(p: Packet, fn: () => void): void {
+  const save = [p.colProtocol, p.colInfo, p.colSrc, p.colDst] as const;
+  errorDepth.set(p, (errorDepth.get(p) ?? 0) + 1);
+  try {
+    fn();
+  } finally {
+    errorDepth.set(p, errorDepth.get(p)! - 1);
+    [p.colProtocol, p.colInfo, p.colSrc, p.colDst] = save;
+  }
+}
+
 /** Internet checksum (RFC 1071) of data[off, end) plus an initial sum. */
 export function inetChecksum(data: Uint8Array, off: number, end: number, initial = 0): number {
   let s = initial;
@@ -247,9 +264,10 @@ export function createIcmp(reg: Registry, deps: IcmpDeps) {
           p.add(f.unused, data.subarray(off + 4, off + 8), off + 4, 4);
         }
         if (end > off + 8) {
-          const save = [p.colProtocol, p.colInfo, p.colSrc, p.colDst] as const;
-          deps.innerIp()(p, data, off + 8, end);
-          [p.colProtocol, p.colInfo, p.colSrc, p.colDst] = save;
+          // Redirect and Source Quench quote the IP header + 64 bits only (RFC 792); the others may carry more
+          let qEnd = end;
+          if ((type === 4 || type === 5) && end - off >= 9) qEnd = Math.min(end, off + 8 + (data[off + 8]! & 15) * 4 + 8);
+          dissectQuoted(p, () => deps.innerIp()(p, data, off + 8, qEnd));
         }
         dataOff = end;
       } else if (type === 9) {

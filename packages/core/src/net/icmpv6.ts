@@ -5,7 +5,7 @@ import type { AbsTime } from '../fields/types.ts';
 import { etherText, hexBytes, ipv6Text } from '../fields/format.ts';
 import { diffNs } from '../link/frame.ts';
 import { GENERATED, HIDDEN, type Packet } from '../packet.ts';
-import { Truncated, inetChecksum, markMalformed, shouldBe } from './icmp.ts';
+import { Truncated, dissectQuoted, inetChecksum, markMalformed, shouldBe } from './icmp.ts';
 import type { NetInfo } from './types.ts';
 
 export const ICMPV6_TYPES: Record<number, string> = {
@@ -177,9 +177,7 @@ export function createIcmpv6(reg: Registry, deps: Icmpv6Deps) {
           else if (type === 4) p.add(f.pointer, u32(data, o), o, 4);
           else p.add(f.reserved, data.subarray(o, o + 4), o, 4);
           if (end > off + 8) {
-            const save = [p.colProtocol, p.colInfo, p.colSrc, p.colDst] as const;
-            deps.innerIp6()(p, data, off + 8, end);
-            [p.colProtocol, p.colInfo, p.colSrc, p.colDst] = save;
+            dissectQuoted(p, () => deps.innerIp6()(p, data, off + 8, end));
           }
           break;
         }

@@ -237,6 +237,8 @@ export async function validateChain(presented: readonly Uint8Array[], opts: Vali
     if (anchor) {
       chain.push(anchor);
       trusted = true;
+      // a presented copy of the anchor counts as used
+      for (const x of certs) if (x.c.sha256 === anchor.sha256) used.add(x.idx);
       break;
     }
     const next = certs.find((x) => !used.has(x.idx) && issues(cur, x.c));

@@ -5,7 +5,7 @@ import { hexBytes, ipv4Text, ipv6Text } from '../../fields/format.ts';
 import { diffNs } from '../../link/frame.ts';
 import { GENERATED, type Packet, type TreeNode } from '../../packet.ts';
 import type { NetInfo } from '../../net/types.ts';
-import { durationText, markMalformed } from '../../net/icmp.ts';
+import { durationText, inErrorPacket, markMalformed } from '../../net/icmp.ts';
 import { DnsTruncated, readName, type DnsName } from './names.ts';
 import { DNS_CLASSES, DNS_OPCODES, DNS_OPT_CODES, DNS_RCODES, DNS_TYPES, DNSSEC_ALGORITHMS, SVCB_KEYS, classShort, typeShort } from './values.ts';
 
@@ -76,7 +76,8 @@ export function registerDnsFields(reg: Registry) {
     'resp.z': { name: 'Z', type: 'uint16', base: 'hex' },
     'resp.z.do': { name: 'DO bit', type: 'bool', mask: 0x8000, maskWidth: 16, tfs: tfs('Accepts DNSSEC security RRs', 'Cannot handle DNSSEC security RRs') },
     'resp.z.reserved': { name: 'Reserved', type: 'uint16', base: 'hex', mask: 0x7fff, maskWidth: 16 },
-    'rr.udp_payload_size': { name: 'UDP payload size', type: 'uint16', base: 'hex', mask: 0x7fff, maskWidth: 16 },
+    // Wireshark has two fields of this name: decimal for DNS, hex with mask 0x7fff for mDNS; the DNS one is kept
+    'rr.udp_payload_size': { name: 'UDP payload size', type: 'uint16' },
     a: { name: 'Address', type: 'ipv4' },
     aaaa: { name: 'AAAA Address', type: 'ipv6' },
     cname: { name: 'CNAME', type: 'string' },
@@ -214,15 +215,18 @@ export function createDns(reg: Registry) {
       }
       close(p);
       const update = opcode === 5;
-      need(12);
-      const qd = u16(data, off + 4);
-      const an = u16(data, off + 6);
-      const ns = u16(data, off + 8);
-      const ar = u16(data, off + 10);
-      p.add(update ? f['count.zones'] : f['count.queries'], qd, off + 4, 2);
-      p.add(update ? f['count.prerequisites'] : f['count.answers'], an, off + 6, 2);
-      p.add(update ? f['count.updates'] : f['count.auth_rr'], ns, off + 8, 2);
-      p.add(f['count.add_rr'], ar, off + 10, 2);
+      o = off + 4;
+      const count = (id: number): number => {
+        need(2);
+        const v = u16(data, o);
+        p.add(id, v, o, 2);
+        o += 2;
+        return v;
+      };
+      const qd = count(update ? f['count.zones'] : f['count.queries']);
+      const an = count(update ? f['count.prerequisites'] : f['count.answers']);
+      const ns = count(update ? f['count.updates'] : f['count.auth_rr']);
+      const ar = count(f['count.add_rr']);
       o = off + 12;
 
       if (qd > 0) {
@@ -260,8 +264,10 @@ export function createDns(reg: Registry) {
       }
       // request/response matching (Wireshark: same conversation and transaction ID)
       const key = `${convKey}|${id}`;
-      const tx = txs.get(key);
-      if (!isResp) {
+      const tx = inErrorPacket(p) ? undefined : txs.get(key);
+      if (inErrorPacket(p)) {
+        if (isResp) p.add(f.unsolicited, true, 0, 0, GENERATED);
+      } else if (!isResp) {
         if (tx && tx.response === undefined) {
           p.add(f.retransmission, true, 0, 0, GENERATED);
           p.add(f.retransmit_request_in, tx.query, 0, 0, GENERATED);
@@ -324,7 +330,7 @@ export function createDns(reg: Registry) {
     }
     p.add(f['resp.type'], t, q, 2);
     if (isOpt) {
-      p.add(f['rr.udp_payload_size'], c & 0x7fff, q + 2, 2, 0, mdns ? undefined : `UDP payload size: ${c}`);
+      p.add(f['rr.udp_payload_size'], mdns ? c & 0x7fff : c, q + 2, 2, 0, mdns ? `UDP payload size: 0x${(c & 0x7fff).toString(16).padStart(4, '0')}` : undefined);
       if (mdns) p.add(f['resp.cache_flush'], flush, q + 2, 2);
       p.add(f['resp.ext_rcode'], ttl >>> 24, q + 4, 1);
       p.add(f['resp.edns0_version'], (ttl >>> 16) & 0xff, q + 5, 1);

@@ -1,0 +1,451 @@
+/**
+ * The TLS record layer over TCP, with Wireshark 4.0's (one-pass, in-order) segmentation
+ * semantics:
+ *
+ *  - A record that does not fit in its segment waits for the following segments of the
+ *    same direction; its fields are added in the frame where it completes (from a
+ *    "Reassembled TCP" data source). Segments carrying only the middle of a record show
+ *    TCP's Info plus " [TCP segment of a reassembled PDU]".
+ *  - Every time the TLS dissector is "called" on a frame (once for a completed multi-
+ *    segment record, once for the bytes that follow it) "tls" is added to frame.protocols.
+ *  - Retransmissions are not dissected again; a gap (lost segment) drops the pending
+ *    record and the dissector resyncs on the next segment ("Continuation Data" when it
+ *    does not start with a record header).
+ *  - Handshake messages spanning records are reassembled (fields in the record that
+ *    completes them); several messages in one record are all dissected.
+ *
+ * Detection: the TLS ports tshark knows, `-d tcp.port==N,tls`, and a heuristic on the first
+ * payload of a stream whose ports no other dissector owns (a plausible handshake record).
+ */
+import type { Engine } from '../engine.ts';
+import type { Packet } from '../packet.ts';
+import type { TcpConversation, TcpPayloadHandler, TcpSegment } from '../transport/tcp/tcp.ts';
+import { dissectCertificate, registerX509Fields } from '../x509/index.ts';
+import { registerTlsFields, type TlsFields } from './fields.ts';
+import { Malformed, VALID_HS_TYPES, dissectHandshake, type HsCtx } from './handshake.ts';
+import { OWNED_PORTS, TLS_PORTS } from './ports.ts';
+import { wiresharkName } from './registry/index.ts';
+import { Pending, TlsConn, type TlsDir } from './state.ts';
+
+/** Largest handshake message reassembled across records (larger ones show as encrypted). */
+const MAX_HS_MESSAGE = 0x40000;
+const MAX_RECORD = 5 + 0x4800;
+
+const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
+
+/** Wireshark's Protocol-column name of a version; "SSL" when unknown. */
+export function versionColumn(v: number): string {
+  switch (v) {
+    case 0x0002: return 'SSLv2';
+    case 0x0300: return 'SSLv3';
+    case 0x0301: return 'TLSv1';
+    case 0x0302: return 'TLSv1.1';
+    case 0x0303: return 'TLSv1.2';
+    case 0x0304: return 'TLSv1.3';
+    default: return (v & 0xff00) === 0x7f00 ? 'TLSv1.3' : 'SSL';
+  }
+}
+
+function validRecordHeader(b: Uint8Array, o: number, n: number): boolean {
+  const ct = b[o]!;
+  if (ct < 20 || ct > 24) return false;
+  if (n < 3) return true;
+  const maj = b[o + 1]!;
+  const min = b[o + 2]!;
+  return maj === 3 && min <= 4;
+}
+
+/** An SSLv2-format record header (2-byte length with the high bit set) carrying a CLIENT-HELLO. */
+function sslv2ClientHello(b: Uint8Array, o: number, end: number): number {
+  if (end - o < 11 || (b[o]! & 0x80) === 0) return 0;
+  const len = ((b[o]! & 0x7f) << 8) | b[o + 1]!;
+  if (b[o + 2] !== 1 || b[o + 3] !== 3 && !(b[o + 3] === 0 && b[o + 4] === 2)) return 0;
+  return len + 2;
+}
+
+/** Per-frame (per TCP segment) column bookkeeping. */
+interface FrameCtx {
+  info: string[];
+  proto: string;
+  /** A record (or continuation) was dissected: TLS owns the columns. */
+  shown: boolean;
+  /** TLS was called on bytes starting in this segment. */
+  called: boolean;
+}
+
+export interface TlsDissector {
+  readonly fields: TlsFields;
+  readonly handler: TcpPayloadHandler;
+  /** Wireshark's heuristic for TLS on ports no dissector claims. */
+  readonly heuristic: (data: Uint8Array, off: number, end: number, seg: TcpSegment) => boolean;
+  /** TLS state of a TCP conversation (undefined when it is not TLS). */
+  connection(conv: TcpConversation): TlsConn | undefined;
+}
+
+export function createTls(engine: Engine): TlsDissector {
+  const reg = engine.reg;
+  const f = registerTlsFields(reg);
+  const x509 = registerX509Fields(reg);
+  const x509Ids = reg.all().filter((d) => /^(x509|pkix|pkcs)/.test(d.proto) && d.id !== f.proto).map((d) => d.id);
+  const frameProtocols = reg.find('frame.protocols')?.id ?? -1;
+  const ja4Ids = [f['tls.handshake.ja4'], f['tls.handshake.ja4_r']];
+  const conns = new WeakMap<TcpConversation, TlsConn>();
+
+  const certFn = (p: Packet, b: Uint8Array, off: number, len: number) => {
+    dissectCertificate(p, b, off, len, x509);
+  };
+
+  /** Wireshark's TLS heuristic: a handshake record starting a stream no other dissector's port claims. */
+  const heuristic = (data: Uint8Array, off: number, end: number, seg: TcpSegment): boolean => {
+    if (OWNED_PORTS.has(seg.srcport) || OWNED_PORTS.has(seg.dstport)) return false;
+    if (end - off < 6 || data[off] !== 22 || data[off + 1] !== 3 || data[off + 2]! > 4) return false;
+    const len = u16(data, off + 3);
+    const ht = data[off + 5]!;
+    return len > 0 && len <= 0x4800 && (ht === 1 || ht === 2);
+  };
+
+  function newConn(seg: TcpSegment, data: Uint8Array, off: number, end: number): TlsConn {
+    const c = new TlsConn();
+    const other = (seg.dir ^ 1) as 0 | 1;
+    if (end - off >= 6 && data[off] === 22 && data[off + 5] === 1) c.serverDir = other;
+    else if (end - off >= 6 && data[off] === 22 && data[off + 5] === 2) c.serverDir = seg.dir;
+    else if (TLS_PORTS.has(seg.dstport)) c.serverDir = other;
+    else if (TLS_PORTS.has(seg.srcport)) c.serverDir = seg.dir;
+    else c.serverDir = seg.srcport < seg.dstport ? seg.dir : other;
+    return c;
+  }
+
+  const handler: TcpPayloadHandler = (p, data, off, end, seg) => {
+    let conn = conns.get(seg.conv);
+    if (conn === undefined) {
+      conn = newConn(seg, data, off, end);
+      conns.set(seg.conv, conn);
+    }
+    if (seg.retransmission) return end - off;
+    const dir = conn.dirs[seg.dir];
+    const len = end - off;
+    let o = off;
+    if (dir.next >= 0) {
+      if (seg.offset + len <= dir.next) return len;
+      if (seg.offset > dir.next) {
+        dir.rec = undefined; // a gap: what was pending will never complete
+        dir.hs = undefined;
+      } else if (seg.offset < dir.next) {
+        o += dir.next - seg.offset;
+      }
+    }
+    dir.next = seg.offset + len;
+
+    const fx: FrameCtx = { info: [], proto: '', shown: false, called: false };
+    const fence = p.wantCols ? fencePrefix(p.colInfo, seg.srcport) : '';
+    try {
+      o = continuePending(p, data, o, end, conn, seg, fx);
+      if (o < end) newCall(p, data, o, end, conn, seg, fx, 0);
+    } catch (e) {
+      if (!(e instanceof Malformed)) throw e;
+    }
+    if (p.wantCols) {
+      if (fx.shown) {
+        p.colProtocol = fx.proto;
+        const text = fx.info.join(', ');
+        p.colInfo = fence ? `${fence}${text ? ', ' + text : ''}` : text;
+      } else if (fx.called) {
+        p.colInfo = fence + (fence ? ' ' : '') + '[TCP segment of a reassembled PDU]';
+      } else {
+        p.colInfo += ' [TCP segment of a reassembled PDU]';
+      }
+    }
+    return len;
+  };
+
+  /** Feeds the segment to a record waiting for more bytes; returns where new data starts. */
+  function continuePending(p: Packet, data: Uint8Array, o: number, end: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx): number {
+    const dir = conn.dirs[seg.dir];
+    const r = dir.rec;
+    if (!r) return o;
+    if (r.need === 0) {
+      const take = Math.min(5 - r.len, end - o);
+      r.append(data, o, o + take, p.num);
+      o += take;
+      if (r.len < 5) return o;
+      if (!validRecordHeader(r.buf, 0, 5)) {
+        // not a record after all: show the bytes as the start of an unknown record
+        dir.rec = undefined;
+        fx.called = true;
+        return o;
+      }
+      r.need = 5 + u16(r.buf, 3);
+    }
+    const take = Math.min(r.need - r.len, end - o);
+    r.append(data, o, o + take, p.num);
+    o += take;
+    if (r.len < r.need) return o;
+    dir.rec = undefined;
+    // the reassembled record: one TLS call of its own
+    p.protocols.push('tls');
+    const buf = r.buf.subarray(0, r.need);
+    const saved = p.src;
+    if (p.tree) p.src = p.addSource(`Reassembled TCP (${r.need} bytes)`, buf);
+    p.open(f.proto, buf, 0, buf.length, 0, 'Transport Layer Security');
+    try {
+      dissectRecord(p, buf, 0, conn, seg, fx);
+    } finally {
+      p.close();
+      p.src = saved;
+    }
+    return o;
+  }
+
+  /** TLS called on data[o, end): records until the end or an incomplete one. */
+  function newCall(p: Packet, data: Uint8Array, o: number, end: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx, depth: number): void {
+    void depth;
+    const dir = conn.dirs[seg.dir];
+    p.protocols.push('tls');
+    fx.called = true;
+    p.open(f.proto, data.subarray(o, end), o, end - o, 0, 'Transport Layer Security');
+    try {
+      let first = true;
+      while (o < end) {
+        const rem = end - o;
+        if (!validRecordHeader(data, o, rem)) {
+          const v2 = first && !dir.seen ? sslv2ClientHello(data, o, end) : 0;
+          if (v2 > 0 && v2 <= rem) {
+            dissectSslv2(p, data, o, v2, conn, seg, fx);
+            o += v2;
+            first = false;
+            continue;
+          }
+          fx.info.push(first ? 'Continuation Data' : 'Ignored Unknown Record');
+          if (!first) p.add(f['tls.ignored_unknown_record'], null, o, rem);
+          fx.proto ||= versionColumn(conn.version);
+          fx.shown = true;
+          p.expert('warn', 'Protocol', first ? 'Continuation Data' : 'Ignored Unknown Record');
+          return;
+        }
+        if (rem < 5) {
+          startPending(dir, data, o, end, 0, p.num);
+          return;
+        }
+        const rlen = u16(data, o + 3);
+        if (5 + rlen > rem) {
+          startPending(dir, data, o, end, 5 + rlen, p.num);
+          return;
+        }
+        dissectRecord(p, data, o, conn, seg, fx);
+        o += 5 + rlen;
+        first = false;
+      }
+    } finally {
+      p.close();
+    }
+  }
+
+  function startPending(dir: TlsDir, data: Uint8Array, o: number, end: number, need: number, frame: number): void {
+    const r = new Pending(Math.min(need || 64, MAX_RECORD + 0x10000));
+    r.need = need;
+    r.append(data, o, end, frame);
+    dir.rec = r;
+  }
+
+  /** One complete record at b[o, o + 5 + length). */
+  function dissectRecord(p: Packet, b: Uint8Array, o: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx): void {
+    const dir = conn.dirs[seg.dir];
+    const ct = b[o]!;
+    const ver = u16(b, o + 1);
+    const len = u16(b, o + 3);
+    const s = o + 5;
+    const e = s + len;
+    dir.seen = true;
+    const fromServer = conn.serverDir === seg.dir;
+    const opaque = ct === 23 && conn.tls13;
+    const encrypted = dir.ccs || conn.tls13;
+    let label = '';
+    const info0 = fx.info.length;
+    p.open(f['tls.record'], null, o, 5 + len, 0, () => label);
+    try {
+      if (opaque) p.add(f['tls.record.opaque_type'], ct, o, 1);
+      else p.add(f['tls.record.content_type'], ct, o, 1);
+      p.add(f['tls.record.version'], ver, o + 1, 2);
+      p.add(f['tls.record.length'], len, o + 3, 2);
+      switch (ct) {
+        case 20:
+          p.add(f['tls.change_cipher_spec'], null, s, len);
+          fx.info.push('Change Cipher Spec');
+          if (!conn.tls13) dir.ccs = true;
+          break;
+        case 21:
+          if (len === 2 && !encrypted) {
+            const lvl = b[s]!;
+            const desc = b[s + 1]!;
+            p.open(f['tls.alert_message'], null, s, 2);
+            p.add(f['tls.alert_message.level'], lvl, s, 1);
+            p.add(f['tls.alert_message.desc'], desc, s + 1, 1);
+            p.close();
+            fx.info.push(`Alert (Level: ${wiresharkName('tls.alert_message.level', lvl) ?? `Unknown (${lvl})`}, Description: ${wiresharkName('tls.alert_message.desc', desc) ?? `Unknown (${desc})`})`);
+          } else {
+            p.add(f['tls.alert_message'], null, s, len);
+            fx.info.push('Encrypted Alert');
+          }
+          break;
+        case 22:
+          if (dir.ccs && !conn.tls13) {
+            encryptedHandshake(p, s, len, fx);
+          } else {
+            handshakeRecord(p, b, s, e, conn, seg, fromServer, fx);
+          }
+          break;
+        case 23:
+          if (p.wants(f['tls.app_data'])) p.add(f['tls.app_data'], b.subarray(s, e), s, len);
+          fx.info.push('Application Data');
+          break;
+        case 24:
+          p.add(f['tls.heartbeat_message'], null, s, len);
+          fx.info.push(encrypted ? 'Encrypted Heartbeat' : 'Heartbeat Request');
+          break;
+      }
+    } catch (err) {
+      if (!(err instanceof Malformed)) throw err;
+      p.expert('error', 'Malformed', `Malformed TLS record: ${err.message}`);
+      p.protocols.push('_ws.malformed');
+      fx.info.push('[Malformed Packet]');
+      if (p.wantCols) {
+        // Wireshark appends the note without a separator
+        const last = fx.info.pop()!;
+        if (fx.info.length > info0) fx.info[fx.info.length - 1] += last;
+        else fx.info.push(last);
+      }
+    } finally {
+      p.close();
+    }
+    fx.proto = versionColumn(conn.version >= 0 ? conn.version : ver);
+    fx.shown = true;
+    if (p.tree) {
+      const what = fx.info.slice(info0).join(', ');
+      const cname = wiresharkName('tls.record.content_type', ct) ?? 'Unknown';
+      label = `${versionColumn(ver)} Record Layer: ${cname} Protocol${what ? ': ' + what : ''}`;
+    }
+  }
+
+  function encryptedHandshake(p: Packet, s: number, len: number, fx: FrameCtx): void {
+    p.add(f['tls.handshake'], null, s, len, 0, 'Handshake Protocol: Encrypted Handshake Message');
+    fx.info.push('Encrypted Handshake Message');
+  }
+
+  /** The messages of a plaintext handshake record b[s, e). */
+  function handshakeRecord(p: Packet, b: Uint8Array, s: number, e: number, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx): void {
+    const dir = conn.dirs[seg.dir];
+    const wantCert = p.tree || p.wantsAny(x509Ids) || (frameProtocols >= 0 && p.wants(frameProtocols));
+    const ctx = (buf: Uint8Array): HsCtx => ({
+      p, f, b: buf, conn, fromServer, info: fx.info, wantJa: p.tree || p.wantsAny(ja4Ids), ...(wantCert ? { cert: certFn } : {}),
+    });
+    let o = s;
+    // a message continued from earlier records
+    const h = dir.hs;
+    if (h) {
+      const take = Math.min(h.need - h.len, e - o);
+      h.append(b, o, o + take, p.num);
+      o += take;
+      if (h.len < h.need) return;
+      dir.hs = undefined;
+      const buf = h.buf.subarray(0, h.need);
+      const saved = p.src;
+      if (p.tree) p.src = p.addSource(`Reassembled Handshake Message (${h.need} bytes)`, buf);
+      try {
+        dissectHandshake(ctx(buf), 0, buf.length);
+      } finally {
+        p.src = saved;
+      }
+    }
+    let first = o === s;
+    while (o < e) {
+      const rem = e - o;
+      const type = b[o]!;
+      if (first && !VALID_HS_TYPES.has(type)) {
+        encryptedHandshake(p, o, rem, fx);
+        return;
+      }
+      if (rem < 4) {
+        const pend = new Pending(16);
+        pend.append(b, o, e, p.num);
+        pend.need = 0;
+        dir.hs = pend;
+        return;
+      }
+      const mlen = (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+      if (4 + mlen > rem) {
+        if (first && mlen > MAX_HS_MESSAGE) {
+          encryptedHandshake(p, o, rem, fx);
+          return;
+        }
+        const pend = new Pending(Math.min(4 + mlen, 0x10000));
+        pend.need = 4 + mlen;
+        pend.append(b, o, e, p.num);
+        dir.hs = pend;
+        return;
+      }
+      dissectHandshake(ctx(b), o, o + 4 + mlen);
+      if (type === 2 && conn.serverDir !== seg.dir) conn.serverDir = seg.dir;
+      o += 4 + mlen;
+      first = false;
+    }
+  }
+
+  /** An SSLv2-format CLIENT-HELLO record (SSL 2.0 or the SSLv3/TLS-compatible form). */
+  function dissectSslv2(p: Packet, b: Uint8Array, o: number, n: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx): void {
+    const len = n - 2;
+    conn.dirs[seg.dir].seen = true;
+    p.open(f['tls.record'], null, o, n, 0, 'SSLv2 Record Layer: Client Hello');
+    try {
+      p.add(f['tls.record.length'], len, o, 2);
+      p.add(f['tls.handshake.type'], b[o + 2]!, o + 2, 1);
+      const ver = u16(b, o + 3);
+      p.add(f['tls.record.version'], 0x0002, o + 3, 0);
+      p.add(f['tls.handshake.version'], ver, o + 3, 2);
+      const csl = u16(b, o + 5);
+      const sil = u16(b, o + 7);
+      const chl = u16(b, o + 9);
+      p.add(f['tls.handshake.cipher_spec_len'], csl, o + 5, 2);
+      p.add(f['tls.handshake.session_id_length'], sil, o + 7, 2);
+      p.add(f['tls.handshake.challenge_length'], chl, o + 9, 2);
+      let q = o + 11;
+      const e = o + n;
+      if (q + csl + sil + chl > e) throw new Malformed('SSLv2 lengths past the end of the record');
+      for (let i = 0; i + 2 < csl; i += 3) {
+        p.add(f['tls.handshake.cipherspec'], (b[q + i]! << 16) | (b[q + i + 1]! << 8) | b[q + i + 2]!, q + i, 3);
+      }
+      q += csl;
+      if (sil) p.add(f['tls.handshake.session_id'], b.subarray(q, q + sil), q, sil);
+      q += sil;
+      p.add(f['tls.handshake.challenge'], null, q, chl);
+    } catch (err) {
+      if (!(err instanceof Malformed)) throw err;
+      p.expert('error', 'Malformed', `Malformed SSLv2 record: ${err.message}`);
+    } finally {
+      p.close();
+    }
+    fx.info.push('Client Hello');
+    fx.proto = versionColumn(conn.version >= 0 ? conn.version : 0x0002);
+    fx.shown = true;
+  }
+
+  return {
+    fields: f,
+    handler,
+    heuristic,
+    connection: (conv) => conns.get(conv) ?? undefined,
+  };
+}
+
+/** The part of TCP's Info that Wireshark fences (its "[TCP …] " analysis prefixes). */
+function fencePrefix(info: string, srcport: number): string {
+  if (!info.startsWith('[')) return '';
+  const i = info.indexOf(`${srcport} → `);
+  return i > 0 ? info.slice(0, i) : '';
+}
+
+/** Registers TLS with the engine's TCP dispatcher (default ports and heuristic). */
+export function installTls(engine: Engine): TlsDissector {
+  const tls = createTls(engine);
+  engine.tcpApps.register({ name: 'tls', handle: tls.handler, heuristic: tls.heuristic }, [...TLS_PORTS]);
+  return tls;
+}
