@@ -15,6 +15,7 @@ import { createTcp } from './transport/tcp/index.ts';
 import { registerBasicProtocols } from './basic-protocols.ts';
 import { installTls } from './tls/dissector.ts';
 import { TcpDispatcher } from './app/tcp-dispatch.ts';
+import { createGtpU } from './app/gtp.ts';
 
 /** Preferences, by Wireshark's names where one exists ("tls.keylog_file", "http.tls.port"). */
 export type Prefs = ReadonlyMap<string, string>;
@@ -75,6 +76,7 @@ export class Engine {
     this.links.set(107, llc.frameRelay);
     this.udp = createUdp(reg, this.data);
     this.ipProtos.set(17, this.udp.dissect);
+    this.udp.port(2152, createGtpU(reg, ip4.dissect, ipv6.dissect, this.data));
     this.tcp = createTcp(reg, { prefs: this.prefs, decodeAs: opts.decodeAs ?? [] });
     this.ipProtos.set(6, this.tcp.dissect);
     this.tcp.setPayloadHandler(this.tcpApps.handler);

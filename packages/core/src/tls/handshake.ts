@@ -417,7 +417,8 @@ export function extensions(c: HsCtx, o: number, end: number, msg: number, h?: He
   const total = u16(b, o);
   p.add(f['tls.handshake.extensions_length'], total, o, 2);
   o += 2;
-  const le = Math.min(end, o + total);
+  if (o + total > end) throw new Malformed('extensions length past the end of the message');
+  const le = o + total;
   while (o + 4 <= le) {
     const type = u16(b, o);
     const len = u16(b, o + 2);
@@ -435,7 +436,6 @@ export function extensions(c: HsCtx, o: number, end: number, msg: number, h?: He
     o = e;
   }
   if (o < le) throw new Malformed('extensions block with trailing bytes');
-  if (o + total > end) throw new Malformed('extensions length past the end of the message');
 }
 
 function extension(c: HsCtx, type: number, o: number, end: number, msg: number, h?: HelloInfo): void {

@@ -87,6 +87,8 @@ export function registerDnsFields(reg: Registry) {
     'mx.mail_exchange': { name: 'Mail Exchange', type: 'string' },
     'txt.length': { name: 'TXT Length', type: 'uint8' },
     txt: { name: 'TXT', type: 'string' },
+    'spf.length': { name: 'SPF Length', type: 'uint8' },
+    spf: { name: 'SPF', type: 'string' },
     'soa.mname': { name: 'Primary name server', type: 'string' },
     'soa.rname': { name: "Responsible authority's mailbox", type: 'string' },
     'soa.serial_number': { name: 'Serial Number', type: 'uint32' },
@@ -258,7 +260,7 @@ export function createDns(reg: Registry) {
         if (count === 0) continue;
         open(p, text, null, o, 0, 0, title);
         for (let i = 0; i < count; i++) {
-          o = dissectRr(p, data, base, o, end, mdns, (s) => setInfo(`${info} ${s}`));
+          o = dissectRr(p, data, base, o, end, mdns, (s) => setInfo(info + s));
         }
         close(p);
       }
@@ -299,8 +301,9 @@ export function createDns(reg: Registry) {
   }
 
   function dissectRr(p: Packet, data: Uint8Array, base: number, o: number, end: number, mdns: boolean, addInfo: (s: string) => void): number {
+    let limit = end;
     const need = (at: number, n: number) => {
-      if (at + n > end) throw new DnsTruncated();
+      if (at + n > limit) throw new DnsTruncated();
     };
     const n = readName(data, base, o, end);
     const start = o;
@@ -316,6 +319,9 @@ export function createDns(reg: Registry) {
     const rd = q + 10;
     const rdEnd = rd + rdlen;
     const ts = typeShort(t);
+    // the type goes to Info first; the whole RDATA must be there before any field is shown
+    addInfo(` ${ts}${flush ? ', cache flush' : ''}`);
+    need(rd, rdlen);
     let label = isOpt ? `${n.text}: type OPT` : `${n.text}: type ${ts}, class ${classShort(cls)}${flush ? ', cache flush' : ''}`;
     let summary = '';
     const node = open(p, text, null, start, Math.min(rdEnd, end) - start, 0, () => label);
@@ -345,7 +351,7 @@ export function createDns(reg: Registry) {
       p.add(f['resp.ttl'], ttl, q + 4, 4, 0, () => `Time to live: ${ttl}${ttl > 0 ? ` (${durationText(ttl)})` : ''}`);
     }
     p.add(f['resp.len'], rdlen, q + 8, 2);
-    need(rd, rdlen);
+    limit = rdEnd;
     const nameIn = (at: number) => {
       const r = readName(data, base, at, end);
       return r;
@@ -406,13 +412,13 @@ export function createDns(reg: Registry) {
         label += `, mname ${m.text}`;
         break;
       }
-      case 16: {
+      case 16: case 99: {
         let x = rd;
         while (x < rdEnd) {
           const l = data[x]!;
           need(x + 1, l);
-          p.add(f['txt.length'], l, x, 1);
-          p.add(f.txt, txtString(data.subarray(x + 1, x + 1 + l)), x + 1, l);
+          p.add(t === 16 ? f['txt.length'] : f['spf.length'], l, x, 1);
+          p.add(t === 16 ? f.txt : f.spf, txtString(data.subarray(x + 1, x + 1 + l)), x + 1, l);
           x += 1 + l;
         }
         break;
@@ -429,6 +435,7 @@ export function createDns(reg: Registry) {
         need(oo + 1, ol);
         p.add(f['hinfo.os_length'], ol, oo, 1);
         p.add(f['hinfo.os'], txtString(data.subarray(oo + 1, oo + 1 + ol)), oo + 1, ol);
+        summary = `${txtString(data.subarray(rd + 1, rd + 1 + cl))} ${txtString(data.subarray(oo + 1, oo + 1 + ol))}`;
         break;
       }
       case 33: {
@@ -523,7 +530,7 @@ export function createDns(reg: Registry) {
     close(p);
     void node;
     q = rdEnd;
-    addInfo(`${ts}${flush ? ', cache flush' : ''}${summary ? ` ${summary}` : ''}`);
+    if (summary) addInfo(` ${summary}`);
     return q;
   }
 
@@ -540,24 +547,8 @@ export function createDns(reg: Registry) {
   return { udp, dissectMessage, fields: f };
 }
 
-/** TXT character-strings as Wireshark shows them: printable ASCII kept, others as \ooo or UTF-8. */
+/** Character-strings (TXT, HINFO, ALPN) as Wireshark shows them: the bytes as UTF-8, invalid sequences replaced. */
 function txtString(b: Uint8Array): string {
-  let s = '';
-  let plain = true;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c < 0x20 || c >= 0x7f) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return String.fromCharCode(...b);
-  const t = new TextDecoder('utf-8').decode(b);
-  for (const ch of t) {
-    const c = ch.codePointAt(0)!;
-    s += c < 0x20 || c === 0x7f ? '\\' + c.toString(8).padStart(3, '0') : ch;
-  }
-  return s;
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return new TextDecoder('utf-8').decode(b);
+  return String.fromCharCode(...b);
 }
-
-export { hexBytes as _hexBytes };
