@@ -11,3 +11,5 @@ export { FieldsFormatter, parseFieldsOption, DEFAULT_FIELDS_OPTIONS, type Fields
 export { summaryLine, treeText, hexDump, timeColumn, type TimeFormat, type TimeState } from './output/text.ts';
 export { packetJson } from './output/json.ts';
 export * from './synth/index.ts';
+export * from './crypto/index.ts';
+export * from './decrypt/keys/index.ts';

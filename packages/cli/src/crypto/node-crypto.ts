@@ -6,10 +6,10 @@
  * "bad padding" (wrong key) instead of getting implicit-rejection garbage.
  */
 import * as nc from 'node:crypto';
-import { ccmDecrypt, ccmEncrypt } from '../../../core/src/crypto/ccm.ts';
-import { Des } from '../../../core/src/crypto/des.ts';
-import { rsaDecryptWith } from '../../../core/src/crypto/rsa.ts';
-import { AEAD_TAG_LEN, type AeadAlg, type BlockAlg, type ByteInput, type HashAlg, type RsaPrivateKey, type TlsCrypto } from '../../../core/src/crypto/types.ts';
+import { ccmDecrypt, ccmEncrypt } from '@tlslens/core';
+import { Des } from '@tlslens/core';
+import { rsaDecryptWith } from '@tlslens/core';
+import { AEAD_TAG_LEN, type AeadAlg, type BlockAlg, type ByteInput, type HashAlg, type RsaPrivateKey, type TlsCrypto } from '@tlslens/core';
 
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
 

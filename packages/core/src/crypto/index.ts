@@ -17,6 +17,7 @@ export {
 export {
   RecordDecoder, RecordEncoder, type DirectionKeys, type EncryptOptions, type RecordResult, type RecordStateOptions,
 } from './record.ts';
-export { loadRsaPrivateKey, rsaKeyFromPkcs1, rsaKeyFromComponents, rsaKeyMatchesModulus, pkcs1Unpad, type RsaKeyResult } from './rsa.ts';
+export { loadRsaPrivateKey, rsaDecryptWith, rsaKeyFromPkcs1, rsaKeyFromComponents, rsaKeyMatchesModulus, pkcs1Unpad, type RsaKeyResult } from './rsa.ts';
 export { Rc4 } from './rc4.ts';
 export { Des } from './des.ts';
+export { ccmDecrypt, ccmEncrypt } from './ccm.ts';

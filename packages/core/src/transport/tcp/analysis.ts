@@ -178,12 +178,15 @@ export function analyzeSegment(
       if (seglen > 0 && rev.lastack !== 0 && LE((seq + seglen) >>> 0, rev.lastack)) {
         ta.flags |= A_SPURIOUS_RETRANSMISSION;
       } else if (notAdvanced) {
-        if (rev.dupacknum >= 2 && rev.lastack === seq && t - rev.lastackTime < 20_000_000) {
+        // (time deltas are unsigned in Wireshark: a clock going backwards never counts as "soon")
+        const dAck = t - rev.lastackTime;
+        if (rev.dupacknum >= 2 && rev.lastack === seq && dAck >= 0 && dAck < 20_000_000) {
           ta.flags |= A_FAST_RETRANSMISSION;
         } else {
           const thres = firstRtt === 0 ? 3_000_000 : firstRtt;
           const extra = (flags & (TH_SYN | TH_FIN)) !== 0 ? 1 : 0;
-          if (t - fwd.nextseqTime < thres && fwd.nextseq !== ((seq + seglen + extra) >>> 0)) {
+          const dNext = t - fwd.nextseqTime;
+          if (dNext >= 0 && dNext < thres && fwd.nextseq !== ((seq + seglen + extra) >>> 0)) {
             ta.flags |= A_OUT_OF_ORDER;
           } else {
             ta.flags |= A_RETRANSMISSION;
