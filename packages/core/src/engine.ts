@@ -16,6 +16,8 @@ import { registerBasicProtocols } from './basic-protocols.ts';
 import { installTls } from './tls/dissector.ts';
 import { TcpDispatcher } from './app/tcp-dispatch.ts';
 import { createGtpU } from './app/gtp.ts';
+import { registerMetaFields } from './fields/meta.ts';
+import type { AbsTime } from './fields/types.ts';
 
 /** Preferences, by Wireshark's names where one exists ("tls.keylog_file", "http.tls.port"). */
 export type Prefs = ReadonlyMap<string, string>;
@@ -45,6 +47,13 @@ export class Engine {
   readonly tcp: ReturnType<typeof createTcp>;
   /** Routes TCP payload to TLS, HTTP, … by stream, port, decode-as and heuristics. */
   readonly tcpApps = new TcpDispatcher();
+  /** `_ws.col.*` and `_ws.expert*` pseudo-fields. */
+  readonly meta: ReturnType<typeof registerMetaFields>;
+  /** Formats the Time column for `_ws.col.Time` (the CLI sets it from -t). */
+  columnTime: (ts: AbsTime, first: AbsTime) => string = (ts, first) => {
+    const ns = (ts.s - first.s) * 1e9 + (ts.ns - first.ns);
+    return (ns / 1e9).toFixed(6);
+  };
   /** Decode-as rules that could not be applied, with why. */
   readonly decodeAsErrors: string[] = [];
 
@@ -54,6 +63,7 @@ export class Engine {
     this.frameProto = reg.protocol('frame', 'Frame');
     this.frameFields = registerFrame(reg);
     this.data = createData(reg);
+    this.meta = registerMetaFields(reg);
     let ip6: Dissector | undefined;
     const ip4 = createIpv4(reg, this.ipProtos, this.data, () => ip6!);
     const ipv6 = createIpv6(reg, this.ipProtos, this.data, () => ip4.dissect);
@@ -119,6 +129,8 @@ export class Engine {
         p.roots[0]?.children?.push(node);
       }
     }
+    this.meta.addExperts(p);
+    if (p.wantCols) this.meta.addColumns(p, this.columnTime(p.ts, this.clock.first ?? p.ts));
     return p;
   }
 

@@ -64,7 +64,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   const want = new Uint8Array(reg.size);
   for (const f of formatter?.fields ?? []) want[f.id] = 1;
   for (const id of filter?.fields ?? []) want[id] = 1;
-  const columns = !args.quiet && args.format === 'text';
+  const columns = (!args.quiet && args.format === 'text') || engine.meta.wantsColumns(want);
   const wanted = { fields: want, tree, columns };
 
   const out = new Out();
@@ -73,6 +73,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   const timeFmt = args.time as TimeFormat;
   const ts: TimeState = {};
   let digits = 6;
+  engine.columnTime = (t) => timeColumn(timeFmt, t, ts, digits);
   let num = 0;
   let shown = 0;
   let status = 0;

@@ -68,7 +68,7 @@ export function summaryLine(p: Packet, time: string): string {
   let mid: string;
   if (p.colSrc || p.colDst) mid = `${p.colSrc.padStart(12)} → ${p.colDst.padEnd(12)}`;
   else mid = '';
-  return `${no} ${t} ${mid} ${p.colProtocol} ${p.origLen} ${p.colInfo}`.replace(/ +$/, '') + '\n';
+  return `${no} ${t} ${mid} ${p.colProtocol} ${p.origLen}${p.colInfo === '' ? '' : ' ' + p.colInfo}\n`;
 }
 
 function nodeLabel(reg: Registry, n: TreeNode): string {

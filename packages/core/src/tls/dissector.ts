@@ -42,7 +42,7 @@ export function versionColumn(v: number): string {
     case 0x0302: return 'TLSv1.1';
     case 0x0303: return 'TLSv1.2';
     case 0x0304: return 'TLSv1.3';
-    default: return (v & 0xff00) === 0x7f00 ? 'TLSv1.3' : 'SSL';
+    default: return (v & 0xff00) === 0x7f00 || (v & 0xff00) === 0xfb00 ? 'TLSv1.3' : 'SSL';
   }
 }
 
@@ -271,7 +271,7 @@ export function createTls(engine: Engine): TlsDissector {
         case 20:
           p.add(f['tls.change_cipher_spec'], null, s, len);
           fx.info.push('Change Cipher Spec');
-          if (!conn.tls13) dir.ccs = true;
+          if (!conn.tls13 && !conn.nullCipher) dir.ccs = true;
           break;
         case 21:
           if (len === 2 && !encrypted) {
@@ -319,6 +319,7 @@ export function createTls(engine: Engine): TlsDissector {
     }
     fx.proto = versionColumn(conn.version >= 0 ? conn.version : ver);
     fx.shown = true;
+    if (conn.version < 0 && conn.earlyVersion > 0) conn.version = conn.earlyVersion;
     if (p.tree) {
       const what = fx.info.slice(info0).join(', ');
       const cname = wiresharkName('tls.record.content_type', ct) ?? 'Unknown';

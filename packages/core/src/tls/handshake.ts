@@ -127,6 +127,9 @@ function clientHello(c: HsCtx, o: number, end: number): void {
   p.close();
   o += 1 + ml;
   if (o + 2 <= end) extensions(c, o, end, 1, h);
+  if (h.extensions.includes(42) && h.supportedVersions.some((v) => v === 0x0304 || (v & 0xff00) === 0x7f00 || (v & 0xff00) === 0xfb00)) {
+    c.conn.earlyVersion = 0x0304;
+  }
   if (p.tree || p.wantsAny([f['tls.handshake.ja3_full'], f['tls.handshake.ja3']])) {
     const full = ja3Full(h);
     p.add(f['tls.handshake.ja3_full'], full, o, 0, GENERATED);
@@ -161,7 +164,9 @@ function serverHello(c: HsCtx, o: number, end: number): void {
   }
   conn.version = h.version;
   conn.cipher = cs;
-  conn.kx = cipherSuite(cs)?.kx;
+  const suite = cipherSuite(cs);
+  conn.kx = suite?.kx;
+  conn.nullCipher = suite?.cipher === 'NULL';
   if (o + 2 <= end) extensions(c, o, end, 2, h);
   if (h.supportedVersions.length) conn.version = h.supportedVersions[0]!;
   if (p.tree || p.wantsAny([f['tls.handshake.ja3s_full'], f['tls.handshake.ja3s']])) {

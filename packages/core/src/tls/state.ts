@@ -48,11 +48,15 @@ export class TlsConn {
   /** Direction of the server (the peer that sent ServerHello, or the TLS port), -1 unknown. */
   serverDir: -1 | 0 | 1 = -1;
   readonly dirs: [TlsDir, TlsDir] = [new TlsDir(), new TlsDir()];
+  /** TLS 1.3 assumed from a Client Hello offering early data (applies after that record). */
+  earlyVersion = -1;
+  /** The chosen suite encrypts nothing (NULL cipher): records stay readable after CCS. */
+  nullCipher = false;
   /** SNI of the last Client Hello (for summaries). */
   sni: string | undefined;
   /** Protocol negotiated by ALPN in the ServerHello/EncryptedExtensions. */
   alpn: string | undefined;
   get tls13(): boolean {
-    return this.version === 0x0304 || (this.version & 0xff00) === 0x7f00;
+    return this.version === 0x0304 || (this.version & 0xff00) === 0x7f00 || (this.version & 0xff00) === 0xfb00;
   }
 }

@@ -106,3 +106,35 @@ test('readName terminates on every pointer pattern', () => {
     }
   }
 });
+
+test('fuzz: mutated DNS/ICMP/ICMPv6/ARP frames never raise a dissector exception', async () => {
+  const { icmp, icmp6, hex } = await import('./_testpkt.ts');
+  const seeds = [
+    query([...hdr(0x1234, 0x0100), ...q(EX)]),
+    reply([...hdr(0x1234, 0x8180, 1, 3, 0, 1), ...q(EX), ...rr(P, 5, dnsName('a', 'b')), ...rr(P, 33, [0, 1, 0, 2, 1, 187, ...P]), ...rr(P, 65, [0, 1, 0, 0, 1, 0, 3, 2, 0x68, 0x32]), ...rr([0], 41, [0, 10, 0, 2, 1, 2], 4096)]),
+    query([...hdr(0, 0, 1), ...q(dnsName('x', 'local'), 12, 0x8001)], 5353, 5353),
+    eth(ipv4(A, B, 1, icmp(3, 3, [0, 0, 0, 0], ipv4(B, A, 17, udp(1, 53, [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1]))))),
+    eth(ipv4(A, B, 1, icmp(8, 0, [0, 1, 0, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9]))),
+    eth(icmp6('fe80::1', 'fe80::2', 136, 0, [0x60, 0, 0, 0, ...Array(15).fill(0), 2, 2, 1, 0, 17, 34, 51, 68, 85]), 0x86dd),
+    eth(icmp6('fe80::1', 'ff02::16', 143, 0, [0, 0, 0, 1, 4, 1, 0, 1, ...Array(16).fill(0xff), ...Array(16).fill(1), 1, 2, 3, 4]), 0x86dd),
+    eth([...hex('0001 0800 06 04 0001 001122334455 0a000002 000000000000 0a000001')], 0x0806),
+  ];
+  let seed = 12345;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  const frames: number[][] = [];
+  for (let i = 0; i < 3000; i++) {
+    const f = [...seeds[i % seeds.length]!];
+    const muts = 1 + rnd(4);
+    for (let m = 0; m < muts; m++) {
+      const at = 14 + rnd(f.length - 14);
+      const kind = rnd(3);
+      if (kind === 0) f[at] = rnd(256);
+      else if (kind === 1) f.length = Math.max(15, at);
+      else f[at] = 0xc0;
+    }
+    frames.push(f);
+  }
+  const { packets } = run(frames);
+  const bugs = packets.flatMap((p) => p.experts.filter((e) => e.message.startsWith('Dissector exception')).map((e) => `${p.num}: ${e.message}`));
+  assert.deepEqual(bugs, []);
+});

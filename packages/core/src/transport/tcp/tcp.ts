@@ -290,6 +290,10 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       if (fw.baseSet && seqRaw !== fw.baseSeq) {
         c = undefined;
         reused = true;
+      } else if (fw.baseSet) {
+        // a SYN retransmission: like Wireshark, restore the flow's next seq (a RST or FIN
+        // may have moved it) so later segments are not all flagged
+        fw.nextseq = (seqRaw + 1) >>> 0;
       }
     }
     const isNew = !c;
