@@ -13,6 +13,7 @@ import { createData } from './transport/data.ts';
 import { createUdp } from './transport/udp.ts';
 import { createTcp } from './transport/tcp/index.ts';
 import { registerBasicProtocols } from './basic-protocols.ts';
+import { registerHttp } from './http/register.ts';
 import { installTls } from './tls/dissector.ts';
 import { TcpDispatcher } from './app/tcp-dispatch.ts';
 import { createGtpU } from './app/gtp.ts';
@@ -87,10 +88,11 @@ export class Engine {
     this.udp = createUdp(reg, this.data);
     this.ipProtos.set(17, this.udp.dissect);
     this.udp.port(2152, createGtpU(reg, ip4.dissect, ipv6.dissect, this.data));
-    this.tcp = createTcp(reg, { prefs: this.prefs, decodeAs: opts.decodeAs ?? [] });
+    this.tcp = createTcp(reg, { prefs: this.prefs, decodeAs: opts.decodeAs ?? [], data: this.data });
     this.ipProtos.set(6, this.tcp.dissect);
     this.tcp.setPayloadHandler(this.tcpApps.handler);
     registerBasicProtocols(this);
+    registerHttp(this);
     installTls(this);
     // application protocols register with tcpApps above; decode-as rules apply on top
     for (const rule of opts.decodeAs ?? []) {
@@ -137,6 +139,11 @@ export class Engine {
   /** Tells the engine what kind of file the frames come from (pcapng frames carry an interface id). */
   setFileFormat(format: string): void {
     this.pcapng = format === 'pcapng';
+  }
+
+  /** Ends the capture: holes still open in TCP streams become gaps for the upper layers. */
+  finish(): void {
+    this.tcp.flush();
   }
 
   /** Tells the engine that a frame was displayed (for frame.time_delta_displayed). */

@@ -118,6 +118,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
     process.stderr.write(`tlslens: ${args.file}: ${e.message}\n`);
     status = 2;
   }
+  engine.finish();
   if (args.format === 'json' && !args.quiet) await out.write(shown > 0 ? '\n]\n' : ']\n');
   await out.flush();
   return status;

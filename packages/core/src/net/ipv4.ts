@@ -10,7 +10,7 @@ import { NetAddrs } from './types.ts';
 const DSCP: Record<number, string> = { 0: 'Default', 8: 'Class Selector 1', 10: 'Assured Forwarding 11', 16: 'Class Selector 2', 24: 'Class Selector 3', 32: 'Class Selector 4', 40: 'Class Selector 5', 46: 'Expedited Forwarding', 48: 'Class Selector 6', 56: 'Class Selector 7' };
 const ECN: Record<number, string> = { 0: 'Not ECN-Capable Transport', 1: 'ECN-Capable Transport codepoint \'01\'', 2: 'ECN-Capable Transport codepoint \'10\'', 3: 'Congestion Experienced' };
 
-export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: Dissector, ipv6: () => Dissector) {
+export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: Dissector, ipv6: () => Dissector, opts: { inError?: boolean } = {}) {
   const proto = reg.protocol('ip', 'Internet Protocol Version 4');
   const f = reg.fields('ip', {
     version: { name: 'Version', type: 'uint8' },
@@ -79,7 +79,7 @@ export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: D
     const dst = data.subarray(off + 16, off + 20);
     const srcN = ((src[0]! << 24) >>> 0) + ((src[1]! << 16) | (src[2]! << 8) | src[3]!);
     const dstN = ((dst[0]! << 24) >>> 0) + ((dst[1]! << 16) | (dst[2]! << 8) | dst[3]!);
-    const net = new NetAddrs(4, src, dst, ttl);
+    const net = new NetAddrs(4, src, dst, ttl, opts.inError === true);
     if (p.wantCols) {
       p.colSrc = net.srcText;
       p.colDst = net.dstText;

@@ -8,7 +8,7 @@ import { IP_PROTOS, IP_PROTO_SHORT, type IpProtoTable } from './ipproto.ts';
 import { NetAddrs } from './types.ts';
 
 /** IPv6 with its extension headers (hop-by-hop, routing, fragment, destination options) and fragment reassembly. */
-export function createIpv6(reg: Registry, protos: IpProtoTable, dataDissector: Dissector, ipv4: () => Dissector) {
+export function createIpv6(reg: Registry, protos: IpProtoTable, dataDissector: Dissector, ipv4: () => Dissector, opts: { inError?: boolean } = {}) {
   const proto = reg.protocol('ipv6', 'Internet Protocol Version 6');
   const f = reg.fields('ipv6', {
     version: { name: 'Version', type: 'uint8' },
@@ -64,7 +64,7 @@ export function createIpv6(reg: Registry, protos: IpProtoTable, dataDissector: D
     const hlim = data[off + 7]!;
     const src = data.subarray(off + 8, off + 24);
     const dst = data.subarray(off + 24, off + 40);
-    const net = new NetAddrs(6, src, dst, hlim);
+    const net = new NetAddrs(6, src, dst, hlim, opts.inError === true);
     if (p.wantCols) {
       p.colSrc = net.srcText;
       p.colDst = net.dstText;

@@ -12,13 +12,15 @@ export interface NetInfo {
   readonly dstText: string;
   /** IPv4 TTL / IPv6 hop limit. */
   readonly ttl: number;
+  /** The packet is the one quoted inside an ICMP error (no stream state changes). */
+  readonly inError?: boolean;
 }
 
 /** NetInfo with the printable forms computed on first use. */
 export class NetAddrs implements NetInfo {
   private s?: string;
   private d?: string;
-  constructor(readonly version: 4 | 6, readonly src: Uint8Array, readonly dst: Uint8Array, readonly ttl: number) {}
+  constructor(readonly version: 4 | 6, readonly src: Uint8Array, readonly dst: Uint8Array, readonly ttl: number, readonly inError = false) {}
   get srcText(): string {
     return (this.s ??= this.version === 4 ? ipv4Text(u32(this.src, 0)) : ipv6Text(this.src));
   }

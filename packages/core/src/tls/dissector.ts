@@ -274,7 +274,7 @@ export function createTls(engine: Engine): TlsDissector {
           if (!conn.tls13 && !conn.nullCipher) dir.ccs = true;
           break;
         case 21:
-          if (len === 2 && !encrypted) {
+          if (len >= 2 && !encrypted && (len === 2 || conn.nullCipher)) {
             const lvl = b[s]!;
             const desc = b[s + 1]!;
             p.open(f['tls.alert_message'], null, s, 2);

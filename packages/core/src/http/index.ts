@@ -1,0 +1,157 @@
+/**
+ * HTTP over ordered bytes — the stream-level API (README-api).
+ *
+ * Anything that has the ordered application bytes of a connection (plain TCP now, decrypted
+ * TLS later) feeds them here, one direction at a time, in order, on the packet that carries
+ * them:
+ *
+ *   const http = createHttpStreams(engine.reg, engine.dataDissector);   // once per engine
+ *   // per connection, e.g. stored in the TLS session or in TcpConversation.app:
+ *   const conn = http.connection({ tls: true, alpn: 'h2' });           // alpn 'h2' → HTTP/2, else HTTP/1.x
+ *   // for each decrypted record (application_data), in order:
+ *   conn.data(p, dir, plaintext, 0, plaintext.length);                  // dir 0 = client→server side seen first
+ *   // when a direction ends (FIN / close_notify): bodies delimited by the close complete
+ *   conn.close(p, dir);
+ *   // when bytes were lost (a gap that will never fill): resync
+ *   conn.gap(dir);
+ *
+ * Fields go on the packet where a message (HTTP/1) or frame (HTTP/2) completes, as tshark
+ * does with desegmentation on; `p.src` is respected for offsets (set it to the decrypted
+ * data source before calling, as TLS does for its own fields). Data sources for reassembled
+ * or decoded bytes are added with `p.addSource`. Nothing here throws on hostile input:
+ * problems become expert infos.
+ *
+ * `createHttpStreams(...).tcpApp()` is the plain-TCP adapter registered with the TCP
+ * dispatcher (`register.ts`).
+ */
+import type { Dissector } from '../dissect.ts';
+import type { Registry } from '../fields/registry.ts';
+import type { Packet } from '../packet.ts';
+import type { TcpApp } from '../app/tcp-dispatch.ts';
+import type { TcpSegment } from '../transport/tcp/index.ts';
+import { registerHttpFields, type HttpFields } from './fields.ts';
+import { Http1Connection, looksLikeHttp1 } from './h1.ts';
+import { createHttp2, isHttp2Preface, type Http2 } from '../http2/http2.ts';
+
+export interface HttpConnectionOptions {
+  /** Bytes come from TLS (full URIs are https://…, sources are "Reassembled SSL"). */
+  tls?: boolean;
+  /** The ALPN protocol TLS negotiated: "h2" selects HTTP/2; "http/1.1", absent → HTTP/1.x. */
+  alpn?: string;
+  /** Cap on a decoded (decompressed) body in bytes (default 32 MiB). */
+  maxDecodedBody?: number;
+}
+
+export interface HttpConnection {
+  /** The next bytes [offset, end) of direction `dir`, in stream order. */
+  data(p: Packet, dir: 0 | 1, bytes: Uint8Array, offset: number, end: number): void;
+  /** Direction `dir` ended (FIN, close_notify): completes bodies that run until the close. */
+  close(p: Packet, dir: 0 | 1): void;
+  /** Bytes of direction `dir` were lost: drop the partial message and resync. */
+  gap(dir: 0 | 1): void;
+}
+
+export interface HttpStreams {
+  readonly fields: HttpFields;
+  readonly http2: Http2;
+  connection(opts?: HttpConnectionOptions): HttpConnection;
+  /** The TCP dispatcher app (plain HTTP on Wireshark's HTTP ports and by heuristic). */
+  tcpApp(): TcpApp;
+}
+
+/** Wireshark 4.0's default TCP ports for HTTP (`tshark -G decodes`). */
+export const HTTP_TCP_PORTS = [80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371] as const;
+
+export function createHttpStreams(reg: Registry, data: Dissector): HttpStreams {
+  const fields = registerHttpFields(reg);
+  const http2 = createHttp2(reg, data);
+
+  function connection(opts: HttpConnectionOptions = {}): HttpConnection {
+    const tls = opts.tls ?? false;
+    if (opts.alpn === 'h2') {
+      const c = http2.connection({ tls, ...(opts.maxDecodedBody !== undefined ? { maxDecoded: opts.maxDecodedBody } : {}) });
+      return {
+        data: (p, dir, b, o, e) => c.data(p, dir, b, o, e),
+        close: () => undefined,
+        gap: (dir) => c.gap(dir),
+      };
+    }
+    const h1 = new Http1Connection(fields, data, { tls, ...(opts.maxDecodedBody !== undefined ? { maxDecoded: opts.maxDecodedBody } : {}) });
+    let h2: ReturnType<Http2['connection']> | undefined;
+    h1.onSwitch = (p, dir, b, o, e) => {
+      if (h1.switched === 'h2c') {
+        h2 ??= http2.connection({ tls, upgraded: true });
+        h2.data(p, dir, b, o, e);
+      } else if (e > o) {
+        // CONNECT tunnel: tlslens does not dissect what runs inside yet
+        data(p, b, o, e);
+      }
+    };
+    let preface: ReturnType<Http2['connection']> | undefined;
+    return {
+      data(p, dir, b, o, e) {
+        if (preface) return preface.data(p, dir, b, o, e);
+        // h2c with prior knowledge: the client preface on an HTTP port
+        if (!h1.switched && isHttp2Preface(b, o, e)) {
+          preface = http2.connection({ tls });
+          if (!p.protocols.includes('http')) p.protocols.push('http');
+          preface.data(p, dir, b, o, e);
+          return;
+        }
+        h1.onData(p, dir, b, o, e);
+      },
+      close(p, dir) {
+        h1.onClose(p, dir);
+      },
+      gap(dir) {
+        if (preface) preface.gap(dir);
+        else if (h2) h2.gap(dir);
+        else h1.onGap(dir);
+      },
+    };
+  }
+
+  function tcpApp(): TcpApp {
+    const conns = new WeakMap<object, HttpConnection>();
+    const handle = (p: Packet, bytes: Uint8Array, offset: number, end: number, seg: TcpSegment): number => {
+      let c = conns.get(seg.conv);
+      if (!c) {
+        // the first payload must look like HTTP (or the HTTP/2 preface) for HTTP to claim the stream
+        if (!looksLikeHttp1Start(bytes, offset, end)) return 0;
+        c = connection({ tls: false });
+        conns.set(seg.conv, c);
+      }
+      const r = seg.reassembler();
+      for (;;) {
+        const n = r.available();
+        if (n > 0) {
+          const chunk = r.peek(n)!;
+          r.consume(n);
+          c.data(p, seg.dir, chunk, 0, chunk.length);
+        }
+        if (r.gap()) {
+          r.skipGap();
+          c.gap(seg.dir);
+          continue;
+        }
+        break;
+      }
+      return end - offset;
+    };
+    return {
+      name: 'http',
+      handle,
+      heuristic: (b, o, e) => looksLikeHttp1(b, o, e) || isHttp2Preface(b, o, e),
+    };
+  }
+
+  return { fields, http2, connection, tcpApp };
+}
+
+/** Whether the first bytes of a stream on an HTTP port are worth handing to HTTP. */
+function looksLikeHttp1Start(b: Uint8Array, o: number, e: number): boolean {
+  if (e - o <= 0) return false;
+  // tshark's HTTP takes any stream on its ports; a printable start is a cheap sanity check
+  const c = b[o]!;
+  return (c >= 0x41 && c <= 0x5a) || c === 0x0d || c === 0x0a || (c >= 0x61 && c <= 0x7a);
+}
