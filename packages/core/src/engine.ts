@@ -17,6 +17,7 @@ import { registerHttp } from './http/register.ts';
 import { installTls } from './tls/dissector.ts';
 import { TcpDispatcher } from './app/tcp-dispatch.ts';
 import { createGtpU } from './app/gtp.ts';
+import { createSocks } from './app/socks.ts';
 import { registerMetaFields } from './fields/meta.ts';
 import type { AbsTime } from './fields/types.ts';
 
@@ -94,6 +95,7 @@ export class Engine {
     registerBasicProtocols(this);
     registerHttp(this);
     installTls(this);
+    this.tcpApps.register({ name: 'socks', handle: createSocks(reg, this.tcp, this.tcpApps) }, [1080]);
     // application protocols register with tcpApps above; decode-as rules apply on top
     for (const rule of opts.decodeAs ?? []) {
       const err = this.tcpApps.decodeAs(rule);

@@ -35,6 +35,11 @@ export class TcpDispatcher {
     return this.apps.get(name);
   }
 
+  /** The app registered (or decoded-as) on a port. */
+  appForPort(port: number): TcpApp | undefined {
+    return this.ports.get(port);
+  }
+
   /** Applies a decode-as rule; returns an error message for a rule it cannot apply. */
   decodeAs(rule: string): string | undefined {
     const m = /^\s*tcp\.port\s*==\s*(\d+)(?:\s*-\s*(\d+))?\s*,\s*([\w.-]+)\s*$/.exec(rule);

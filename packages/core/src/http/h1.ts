@@ -92,6 +92,8 @@ export interface Http1Options {
   tls: boolean;
   /** Decoded body cap (decompression bomb guard). */
   maxDecoded?: number;
+  /** SSDP (HTTPU over UDP 1900): the protocol shown instead of http. */
+  ssdp?: { proto: number };
 }
 
 interface Pending {
@@ -380,13 +382,15 @@ export class Http1Connection {
     if (multi) {
       p.src = p.addSource(this.opts.tls ? 'Reassembled SSL' : 'Reassembled TCP', msgBytes);
     }
-    if (!p.protocols.includes('http')) p.protocols.push('http');
-    if (p.wantCols) p.colProtocol = 'HTTP';
+    const pname = this.opts.ssdp ? 'ssdp' : 'http';
+    if (!p.protocols.includes(pname)) p.protocols.push(pname);
+    if (p.wantCols) p.colProtocol = this.opts.ssdp ? 'SSDP' : 'HTTP';
     const o0 = 0;
     let lead = 0;
     while (lead < msgBytes.length && (msgBytes[lead] === 0x0d || msgBytes[lead] === 0x0a)) lead++;
     const firstLineText = columnString(msgBytes, lead, r.firstLineEnd);
-    p.proto(f.proto, msgBytes, o0, r.length, p.tree ? 'Hypertext Transfer Protocol' : undefined);
+    if (this.opts.ssdp) p.proto(this.opts.ssdp.proto, msgBytes, o0, r.length, p.tree ? 'Simple Service Discovery Protocol' : undefined);
+    else p.proto(f.proto, msgBytes, o0, r.length, p.tree ? 'Hypertext Transfer Protocol' : undefined);
     const hasBody = r.body !== undefined && r.body.length > 0;
     const ctShort = r.contentType.split(';')[0]!.trim();
     // Info column

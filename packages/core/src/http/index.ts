@@ -29,6 +29,7 @@ import type { Registry } from '../fields/registry.ts';
 import type { Packet } from '../packet.ts';
 import type { TcpApp } from '../app/tcp-dispatch.ts';
 import type { TcpSegment } from '../transport/tcp/index.ts';
+import type { UdpPortDissector } from '../transport/udp.ts';
 import { registerHttpFields, type HttpFields } from './fields.ts';
 import { Http1Connection, looksLikeHttp1 } from './h1.ts';
 import { createHttp2, isHttp2Preface, type Http2 } from '../http2/http2.ts';
@@ -57,6 +58,8 @@ export interface HttpStreams {
   connection(opts?: HttpConnectionOptions): HttpConnection;
   /** The TCP dispatcher app (plain HTTP on Wireshark's HTTP ports and by heuristic). */
   tcpApp(): TcpApp;
+  /** SSDP: HTTP messages in UDP datagrams (port 1900). */
+  ssdp(): UdpPortDissector;
 }
 
 /** Wireshark 4.0's default TCP ports for HTTP (`tshark -G decodes`). */
@@ -136,6 +139,8 @@ export function createHttpStreams(reg: Registry, data: Dissector): HttpStreams {
         }
         break;
       }
+      // a FIN on a segment with data ends this direction (FIN-only segments need a TCP hook)
+      if (seg.flags & 0x01) c.close(p, seg.dir);
       return end - offset;
     };
     return {
@@ -145,7 +150,28 @@ export function createHttpStreams(reg: Registry, data: Dissector): HttpStreams {
     };
   }
 
-  return { fields, http2, connection, tcpApp };
+  function ssdp(): UdpPortDissector {
+    const proto = reg.protocol('ssdp', 'Simple Service Discovery Protocol');
+    const convs = new Map<string, Http1Connection>();
+    return (p, b, o, e, info) => {
+      const a = `${info.net.srcText}/${info.srcport}`;
+      const z = `${info.net.dstText}/${info.dstport}`;
+      const key = a < z ? `${a}|${z}` : `${z}|${a}`;
+      let c = convs.get(key);
+      if (!c) {
+        if (convs.size > 65536) convs.clear();
+        c = new Http1Connection(fields, data, { tls: false, ssdp: { proto } });
+        convs.set(key, c);
+      }
+      const dir: 0 | 1 = a < z ? 0 : 1;
+      c.onData(p, dir, b, o, e);
+      c.onClose(p, dir);
+      c.onGap(dir);
+      return e - o;
+    };
+  }
+
+  return { fields, http2, connection, tcpApp, ssdp };
 }
 
 /** Whether the first bytes of a stream on an HTTP port are worth handing to HTTP. */

@@ -12,6 +12,7 @@ export function registerHttp(engine: Engine): HttpStreams {
   const http = createHttpStreams(engine.reg, engine.dataDissector);
   byEngine.set(engine, http);
   engine.tcpApps.register(http.tcpApp(), HTTP_TCP_PORTS);
+  engine.udp.port(1900, http.ssdp());
   return http;
 }
 

@@ -32,7 +32,7 @@ const C_SYN = 1, C_SYNACK = 2, C_ACK = 4, C_DATA = 8, C_FIN = 16, C_RST = 32;
 /** One TCP conversation (tcp.stream). */
 export class TcpConversation {
   readonly index: number;
-  /** Key of the endpoint that was seen sending first ("addr/port"): direction 0. */
+  /** Key of the endpoint that was seen sending first (see endpointKey): direction 0. */
   readonly firstSrc: string;
   readonly flows: [Flow, Flow] = [new Flow(), new Flow()];
   completeness = 0;
@@ -95,6 +95,11 @@ export interface Tcp {
   readonly conversations: readonly TcpConversation[];
   /** Declares every hole still open as a gap (end of capture). */
   flush(): void;
+  /**
+   * Uses up a tcp.stream index without a conversation of its own, as Wireshark does when a
+   * proxy protocol (SOCKS) sets up a conversation for the proxied endpoints.
+   */
+  reserveStreamIndex(): number;
   readonly budget: ReassemblyBudget;
 }
 
@@ -280,8 +285,8 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
 
     // conversation lookup; a SYN whose ISN differs from the conversation's starts a new one
     // (tshark 4.0 ignores FIN/RST here: a same-ISN SYN after a reset is a retransmission)
-    const a = `${net.srcText}/${sp}`;
-    const b = `${net.dstText}/${dp}`;
+    const a = endpointKey(net.src, sp);
+    const b = endpointKey(net.dst, dp);
     const key = a < b ? `${a}|${b}` : `${b}|${a}`;
     let c = convs.get(key);
     let reused = false;
@@ -504,6 +509,11 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     setDataDissector(d) {
       dataDissector = d;
     },
+    reserveStreamIndex() {
+      const placeholder = new TcpConversation(list.length, '', 0);
+      list.push(placeholder);
+      return placeholder.index;
+    },
     flush() {
       for (const c of list) for (const r of c.reasm) if (r?.hasHole) r.declareLost(Infinity);
     },
@@ -635,4 +645,15 @@ function addAnalysis(p: Packet, f: TcpFields, experts: ReturnType<typeof expertO
     p.close();
   }
   p.close();
+}
+
+/**
+ * A compact key for an address and port: one UTF-16 unit per two address bytes plus the
+ * port. Much cheaper per packet than the printable "10.0.0.1/443", and just as unique.
+ */
+export function endpointKey(addr: Uint8Array, port: number): string {
+  if (addr.length === 4) return String.fromCharCode((addr[0]! << 8) | addr[1]!, (addr[2]! << 8) | addr[3]!, port);
+  let k = '';
+  for (let i = 0; i + 1 < addr.length; i += 2) k += String.fromCharCode((addr[i]! << 8) | addr[i + 1]!);
+  return k + String.fromCharCode(port);
 }
