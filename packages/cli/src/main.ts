@@ -1,6 +1,8 @@
 import { TlsLensError } from '@tlslens/core';
 import { READ_HELP, readCommand } from './commands/read.ts';
 import { demoCommand } from './commands/demo.ts';
+import { captureCommand } from './commands/capture.ts';
+import { flowCommand } from './commands/flow.ts';
 
 export const VERSION = '0.1.0';
 
@@ -10,7 +12,9 @@ Usage: tlslens <command> [options]
 
 Commands:
   demo      record real TLS 1.2 and 1.3 HTTPS sessions on loopback into tlslens-demo.pcapng and show them
+  flow      draw the flow graph (sequence diagram) of a capture as text or --svg, like tshark -z flow
   read      read a capture with tshark's options (-r -Y -T fields -e -E -V -x -c -t -o -d)
+  capture   capture live traffic (-i -f -c -a -w -b -D) and print it as it arrives, with read's options
   help      show help for a command
 
 Run "tlslens read --help" for the options of read.
@@ -36,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
     return readCommand(rest);
   }
   if (cmd === 'demo') return demoCommand(rest);
+  if (cmd === 'capture') return captureCommand(rest);
+  if (cmd === 'flow') return flowCommand(rest);
   // tshark habit: "tlslens -r file ..." means read
   if (cmd.startsWith('-')) return readCommand(argv);
   throw new TlsLensError('USAGE', `unknown command "${cmd}" (try "tlslens --help")`);

@@ -82,6 +82,26 @@ function mediaProto(ct: string): string {
   return 'media';
 }
 
+/** What the media dissector adds to the Info column after the first line. */
+function mediaInfo(mp: string, ct: string, body: Uint8Array): string {
+  switch (mp) {
+    case 'data':
+    case 'xml':
+    case 'ocsp':
+      return '';
+    case 'json':
+      return `, JavaScript Object Notation (${ct})`;
+    case 'png':
+      return ' (PNG)';
+    case 'image-jfif':
+      return ' (JPEG JFIF image)';
+    case 'image-gif':
+      return body.length >= 6 ? ` (${latin1(body, 0, 6)})` : '';
+    default:
+      return ` (${ct})`;
+  }
+}
+
 /** Caps: a header block larger than this is not HTTP we can keep buffering. */
 const MAX_HEADER_BYTES = 1024 * 1024;
 /** Largest body buffered for reassembly (bigger ones are dissected without their body). */
@@ -151,6 +171,8 @@ export class Http1Connection {
   /** After a 101 Switching Protocols / CONNECT 2xx: bytes go to `onSwitch`. */
   switched: false | 'h2c' | 'tunnel' = false;
   onSwitch: Http1Switch | undefined;
+  /** Dissects the base64url SETTINGS payload of an HTTP2-Settings header (h2c upgrade). */
+  onHttp2Settings: ((p: Packet, b64: string) => void) | undefined;
   private proxyHost: string | undefined;
   private proxyPort: number | undefined;
 
@@ -174,8 +196,21 @@ export class Http1Connection {
       if (d.len === 0) break;
       const r = this.parse(d.buf.subarray(0, d.len), dir, false);
       if (r === null) {
-        // not HTTP: leave it to the data dissector
-        if (!did) this.data(p, d.buf.slice(0, d.len), 0, d.len);
+        // not the start of a message: tshark shows it as HTTP "Continuation" once the
+        // stream is known to be HTTP, else leaves it to the data dissector
+        const rest = d.buf.slice(0, d.len);
+        if (this.txnCount > 0) {
+          if (!p.protocols.includes('http')) p.protocols.push('http');
+          if (p.wantCols) {
+            p.colProtocol = this.opts.ssdp ? 'SSDP' : 'HTTP';
+            if (!noteInfo.has(p)) p.colInfo = 'Continuation';
+            noteInfo.add(p);
+          }
+          p.proto(this.opts.ssdp?.proto ?? this.f.proto, rest, 0, rest.length, p.tree ? 'Hypertext Transfer Protocol' : undefined);
+          if (p.wants(this.f['http.file_data'])) p.add(this.f['http.file_data'], fieldString(rest), 0, rest.length);
+          this.data(p, rest, 0, rest.length);
+          p.close();
+        } else if (!did) this.data(p, rest, 0, rest.length);
         d.len = 0;
         d.frames = [];
         break;
@@ -392,10 +427,11 @@ export class Http1Connection {
     if (this.opts.ssdp) p.proto(this.opts.ssdp.proto, msgBytes, o0, r.length, p.tree ? 'Simple Service Discovery Protocol' : undefined);
     else p.proto(f.proto, msgBytes, o0, r.length, p.tree ? 'Hypertext Transfer Protocol' : undefined);
     const hasBody = r.body !== undefined && r.body.length > 0;
+    const decodable = !hasBody || r.contentEncoding === '' || /^identity$/i.test(r.contentEncoding.trim()) || decodeBody(r.contentEncoding, r.body!, this.opts.maxDecoded ?? DEFAULT_MAX_DECODED).ok;
     const ctShort = r.contentType.split(';')[0]!.trim();
     // Info column
     if (p.wantCols) {
-      const text = firstLineText + ' ' + (hasBody && r.contentType !== '' ? ` (${fieldStringOf(ctShort)})` : '');
+      const text = firstLineText + ' ' + (hasBody && decodable ? mediaInfo(mediaProto(r.contentType), fieldStringOf(ctShort), r.body!) : '');
       if (!noteInfo.has(p)) p.colInfo = text;
       else p.colInfo += text;
       noteInfo.add(p);
@@ -403,13 +439,14 @@ export class Http1Connection {
     if (r.isRequest) {
       p.add(f['http.chat'], null, lead, r.firstLineEnd - lead, 0, `Expert Info (Chat/Sequence): ${firstLineText}\\r\\n`);
       p.expert('chat', 'Sequence', firstLineText);
-      p.add(f['http.request'], true, o0, 0, HIDDEN);
+      p.add(r.method === 'NOTIFY' ? f['http.notification'] : f['http.request'], true, o0, 0, HIDDEN);
       p.add(f['http.request.method'], fieldStringOf(r.method), lead, r.method.length);
       p.add(f['http.request.uri'], fieldStringOf(r.uri), lead + r.method.length + 1, r.uri.length);
-      if (p.wantsAny([f['http.request.uri.path'], f['http.request.uri.query'], f['http.request.uri.query.parameter']]) || p.tree) {
-        const qi = r.uri.indexOf('?');
-        p.add(f['http.request.uri.path'], fieldStringOf(qi < 0 ? r.uri : r.uri.slice(0, qi)), 0, 0);
-        if (qi >= 0) {
+      // tshark splits the URI only when it has a query
+      const qi = r.uri.indexOf('?');
+      if (qi >= 0 && qi < r.uri.length - 1 && (p.tree || p.wantsAny([f['http.request.uri.path'], f['http.request.uri.query'], f['http.request.uri.query.parameter']]))) {
+        p.add(f['http.request.uri.path'], fieldStringOf(r.uri.slice(0, qi)), 0, 0);
+        {
           const qs = r.uri.slice(qi + 1);
           p.add(f['http.request.uri.query'], fieldStringOf(qs), 0, 0);
           for (const part of qs.split('&')) p.add(f['http.request.uri.query.parameter'], fieldStringOf(part), 0, 0);
@@ -435,14 +472,18 @@ export class Http1Connection {
     // header lines
     let host: string | undefined;
     for (const h of r.headers) {
-      const lineId = r.isRequest ? f['http.request.line'] : f['http.response.line'];
-      p.add(lineId, fieldString(msgBytes, h.start, h.lineEnd), h.start, h.lineEnd - h.start);
+      // NOTIFY is a "notification": tshark adds no line fields for its headers
+      if (r.method !== 'NOTIFY') {
+        const lineId = r.isRequest ? f['http.request.line'] : f['http.response.line'];
+        p.add(lineId, fieldString(msgBytes, h.start, h.lineEnd), h.start, h.lineEnd - h.start);
+      }
       const abbrev = HEADER_FIELDS[h.lname];
       if (!abbrev) continue;
       const id = (f as unknown as Record<string, number>)[abbrev]!;
       const value = fieldString(msgBytes, h.valueStart, h.end);
       p.add(id, value, h.valueStart, h.end - h.valueStart);
       if (h.lname === 'host') host = value;
+      else if (h.lname === 'http2-settings' && this.onHttp2Settings) this.onHttp2Settings(p, latin1(msgBytes, h.valueStart, h.end).trim());
       else if (h.lname === 'content-length' && r.contentLength !== undefined) p.add(f['http.content_length'], r.contentLength, h.valueStart, h.end - h.valueStart, GENERATED);
       else if (h.lname === 'cookie') {
         for (const pair of value.split(/;\s*/)) if (pair !== '') p.add(f['http.cookie_pair'], pair, h.valueStart, 0);
@@ -453,19 +494,21 @@ export class Http1Connection {
     }
     // transaction bookkeeping (tshark's single-pass view)
     if (r.isRequest) {
-      const full = host !== undefined && r.method !== 'CONNECT' ? `${this.opts.tls ? 'https' : 'http'}://${host}${r.uri}` : undefined;
+      const full = host === undefined ? undefined : r.method === 'CONNECT' ? r.uri : host !== undefined ? `${this.opts.tls ? 'https' : 'http'}://${host}${r.uri}` : undefined;
       if (full !== undefined) {
         p.add(f['http.request.full_uri'], fieldStringOf(full), 0, 0, GENERATED);
         this.lastFullUri = full;
       }
       this.lastReqUri = r.uri;
+    }
+    if (r.isRequest && r.method !== 'NOTIFY') {
       const prev = this.txns;
       const t: Txn = { num: ++this.txnCount, reqFrame: p.num, reqTs: p.ts, method: r.method, resFrame: 0, prev };
       this.txns = t;
       p.add(f['http.request_number'], t.num, 0, 0, GENERATED);
       if (prev && prev.reqFrame) p.add(f['http.prev_request_in'], prev.reqFrame, 0, 0, GENERATED);
       this.methods.push(r.method);
-    } else {
+    } else if (!r.isRequest) {
       let t = this.txns;
       let matched = false;
       if (t && !t.resFrame && t.reqFrame) {
@@ -505,15 +548,19 @@ export class Http1Connection {
     if (hasBody) {
       let body = r.body!;
       let bodySrc = -1;
+      let decodedOk = true;
       if (r.chunks || r.contentEncoding !== '') {
         if (r.contentEncoding !== '' && !/^identity$/i.test(r.contentEncoding.trim())) {
           const dec = decodeBody(r.contentEncoding, body, this.opts.maxDecoded ?? DEFAULT_MAX_DECODED);
           if (dec.ok) {
             body = dec.data;
-          } else if (dec.reason === 'bomb') {
+          } else {
+            decodedOk = false;
+          }
+          if (!dec.ok && dec.reason === 'bomb') {
             p.expert('warn', 'Undecoded', `Decompression stopped: ${dec.message}`);
             p.add(f['http.decompression_failed'], null, r.headerEnd, 0, GENERATED, dec.message);
-          } else if (dec.reason === 'failed') {
+          } else if (!dec.ok && dec.reason === 'failed') {
             p.expert('warn', 'Undecoded', dec.message);
             p.add(f['http.decompression_failed'], null, r.headerEnd, 0, GENERATED, dec.message);
           }
@@ -524,10 +571,18 @@ export class Http1Connection {
       const saved = p.src;
       if (bodySrc >= 0) p.src = bodySrc;
       const bo = bodySrc >= 0 ? 0 : r.headerEnd;
-      if (p.wants(f['http.file_data'])) p.add(f['http.file_data'], fieldString(body), bo, body.length);
-      const mp = mediaProto(r.contentType);
+      if (decodedOk && p.wants(f['http.file_data'])) p.add(f['http.file_data'], fieldString(body), bo, body.length);
+      const mp = decodedOk ? mediaProto(r.contentType) : 'data';
       if (mp === 'data') this.data(p, body, 0, body.length);
       else if (!p.protocols.includes(mp)) p.protocols.push(mp);
+      if (p.wantCols) {
+        if (mp === 'json') p.colProtocol = `${p.colProtocol}/JSON`;
+        else if (mp === 'xml') p.colProtocol = `${p.colProtocol}/XML`;
+        else if (mp === 'ocsp') {
+          p.colProtocol = 'OCSP';
+          p.colInfo = /request/i.test(r.contentType) ? 'Request' : 'Response';
+        }
+      }
       p.src = saved;
     }
     p.close();

@@ -81,6 +81,7 @@ export function createHttpStreams(reg: Registry, data: Dissector): HttpStreams {
     }
     const h1 = new Http1Connection(fields, data, { tls, ...(opts.maxDecodedBody !== undefined ? { maxDecoded: opts.maxDecodedBody } : {}) });
     let h2: ReturnType<Http2['connection']> | undefined;
+    h1.onHttp2Settings = (p, b64) => http2.settingsPayload(p, b64);
     h1.onSwitch = (p, dir, b, o, e) => {
       if (h1.switched === 'h2c') {
         h2 ??= http2.connection({ tls, upgraded: true });

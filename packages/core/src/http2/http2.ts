@@ -88,6 +88,8 @@ export interface Http2Connection {
 
 export interface Http2 {
   readonly fields: H2Fields;
+  /** SETTINGS entries of an HTTP2-Settings header (base64url), as tshark shows them on the upgrade request. */
+  settingsPayload(p: Packet, b64url: string): void;
   connection(opts: Http2ConnectionOptions): Http2Connection;
 }
 
@@ -214,9 +216,20 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
         case 0: {
           p.add(f['http2.pad_length'], padLen, ps, padded ? 1 : 0, GENERATED);
           const payload = b.subarray(q, bodyEnd);
-          if (payload.length && p.wants(f['http2.data.data'])) p.add(f['http2.data.data'], payload, q, payload.length);
+          if (payload.length && p.wants(f['http2.data.data']) && !(flags & 0x01 && stream(sid).dirs[dir].bodyLen > 0)) p.add(f['http2.data.data'], payload, q, payload.length);
           if (padLen && p.wants(f['http2.data.padding'])) p.add(f['http2.data.padding'], b.subarray(bodyEnd, pe), bodyEnd, pe - bodyEnd);
           const st = stream(sid).dirs[dir];
+          // the frame that ends the stream shows the whole (raw) body, as tshark's body reassembly does
+          if (flags & 0x01 && st.bodyLen > 0 && p.wants(f['http2.data.data'])) {
+            const all = new Uint8Array(st.bodyLen + payload.length);
+            let o = 0;
+            for (const part of st.body) {
+              all.set(part, o);
+              o += part.length;
+            }
+            all.set(payload, o);
+            p.add(f['http2.data.data'], all, q, payload.length);
+          }
           if (st.bodyLen + payload.length <= MAX_BODY) {
             st.body.push(payload.slice());
             st.bodyLen += payload.length;
@@ -269,15 +282,7 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
           if (q + 4 <= pe) p.add(f['http2.rst_stream.error'], u32(b, q), q, 4);
           break;
         case 4:
-          for (; q + 6 <= pe; q += 6) {
-            const id = (b[q]! << 8) | b[q + 1]!;
-            const v = u32(b, q + 2);
-            p.open(f['http2.settings'], null, q, 6);
-            p.add(f['http2.settings.id'], id, q, 2);
-            const name = ['', 'header_table_size', 'enable_push', 'max_concurrent_streams', 'initial_window_size', 'max_frame_size', 'max_header_list_size', '', 'extended_connect'][id];
-            p.add(ids[`http2.settings.${name || 'unknown'}`]!, v, q + 2, 4);
-            p.close();
-          }
+          for (; q + 6 <= pe; q += 6) settingEntry(p, b, q);
           break;
         case 6:
           if (q + 8 <= pe) p.add(flags & 0x01 ? f['http2.pong'] : f['http2.ping'], b.subarray(q, q + 8), q, 8);
@@ -489,7 +494,41 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
     f['http2.flags.unused_continuation'], f['http2.flags.unused'],
   ];
 
-  return { fields: f, connection };
+  function settingsPayload(p: Packet, b64url: string): void {
+    const b = base64url(b64url);
+    for (let q = 0; q + 6 <= b.length; q += 6) settingEntry(p, b, q);
+  }
+
+  function settingEntry(p: Packet, b: Uint8Array, q: number): void {
+    const id = (b[q]! << 8) | b[q + 1]!;
+    const v = u32(b, q + 2);
+    p.open(f['http2.settings'], null, q, 6);
+    p.add(f['http2.settings.id'], id, q, 2);
+    const name = ['', 'header_table_size', 'enable_push', 'max_concurrent_streams', 'initial_window_size', 'max_frame_size', 'max_header_list_size', '', 'extended_connect'][id];
+    p.add(ids[`http2.settings.${name || 'unknown'}`]!, v, q + 2, 4);
+    p.close();
+  }
+
+  return { fields: f, connection, settingsPayload };
+}
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+function base64url(s: string): Uint8Array {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of s) {
+    let v = B64URL.indexOf(ch);
+    if (v < 0) v = ch === '+' ? 62 : ch === '/' ? 63 : -1;
+    if (v < 0) break;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return Uint8Array.from(out);
 }
 
 function newStreamDir(): StreamDir {

@@ -20,6 +20,7 @@
 import type { Engine } from '../engine.ts';
 import type { Packet } from '../packet.ts';
 import type { TcpConversation, TcpPayloadHandler, TcpSegment } from '../transport/tcp/tcp.ts';
+import { A_OUT_OF_ORDER } from '../transport/tcp/analysis.ts';
 import { dissectCertificate, registerX509Fields } from '../x509/index.ts';
 import { registerTlsFields, type TlsFields } from './fields.ts';
 import { Malformed, VALID_HS_TYPES, dissectHandshake, type HsCtx } from './handshake.ts';
@@ -121,10 +122,18 @@ export function createTls(engine: Engine): TlsDissector {
       conn = newConn(seg, data, off, end);
       conns.set(seg.conv, conn);
     }
-    if (seg.retransmission) return end - off;
     const dir = conn.dirs[seg.dir];
     const len = end - off;
     let o = off;
+    const r = dir.rec;
+    if (r && r.need > 0 && r.start >= 0 && seg.offset < r.start + r.need && seg.offset + len > r.start
+      && (seg.offset !== r.start + r.len || r.ranges)) {
+      // out-of-order bytes (or a retransmission filling a hole) of the pending record, as Wireshark's
+      // reassembly places them by sequence number
+      return placePending(p, data, off, end, conn, seg, r);
+    }
+    // retransmitted and out-of-order segments outside a pending record are not dissected (tshark's default)
+    if (seg.retransmission || (seg.analysis & A_OUT_OF_ORDER) !== 0) return len;
     if (dir.next >= 0) {
       if (seg.offset + len <= dir.next) return len;
       if (seg.offset > dir.next) {
@@ -140,10 +149,36 @@ export function createTls(engine: Engine): TlsDissector {
     const fence = p.wantCols ? fencePrefix(p.colInfo, seg.srcport) : '';
     try {
       o = continuePending(p, data, o, end, conn, seg, fx);
-      if (o < end) newCall(p, data, o, end, conn, seg, fx, 0);
+      if (o < end) newCall(p, data, o, end, conn, seg, fx, off);
     } catch (e) {
       if (!(e instanceof Malformed)) throw e;
     }
+    columns(p, fx, fence);
+    return len;
+  };
+
+  function placePending(p: Packet, data: Uint8Array, off: number, end: number, conn: TlsConn, seg: TcpSegment, r: Pending): number {
+    const dir = conn.dirs[seg.dir];
+    const so = seg.offset;
+    const a = Math.max(so, r.start);
+    const b = Math.min(so + (end - off), r.start + r.need);
+    const fx: FrameCtx = { info: [], proto: '', shown: false, called: false };
+    const fence = p.wantCols ? fencePrefix(p.colInfo, seg.srcport) : '';
+    dir.next = Math.max(dir.next, so + (end - off));
+    if (r.place(data, off + (a - so), off + (b - so), a - r.start, p.num)) {
+      try {
+        finishRecord(p, conn, seg, fx, r);
+        const tail = off + (r.start + r.need - so);
+        if (tail < end) newCall(p, data, tail, end, conn, seg, fx, off);
+      } catch (e) {
+        if (!(e instanceof Malformed)) throw e;
+      }
+    }
+    columns(p, fx, fence);
+    return end - off;
+  }
+
+  function columns(p: Packet, fx: FrameCtx, fence: string): void {
     if (p.wantCols) {
       if (fx.shown) {
         p.colProtocol = fx.proto;
@@ -155,8 +190,7 @@ export function createTls(engine: Engine): TlsDissector {
         p.colInfo += ' [TCP segment of a reassembled PDU]';
       }
     }
-    return len;
-  };
+  }
 
   /** Feeds the segment to a record waiting for more bytes; returns where new data starts. */
   function continuePending(p: Packet, data: Uint8Array, o: number, end: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx): number {
@@ -180,8 +214,13 @@ export function createTls(engine: Engine): TlsDissector {
     r.append(data, o, o + take, p.num);
     o += take;
     if (r.len < r.need) return o;
-    dir.rec = undefined;
-    // the reassembled record: one TLS call of its own
+    finishRecord(p, conn, seg, fx, r);
+    return o;
+  }
+
+  /** Dissects a record completed from several segments: one TLS call of its own. */
+  function finishRecord(p: Packet, conn: TlsConn, seg: TcpSegment, fx: FrameCtx, r: Pending): void {
+    conn.dirs[seg.dir].rec = undefined;
     p.protocols.push('tls');
     const buf = r.buf.subarray(0, r.need);
     const saved = p.src;
@@ -193,12 +232,10 @@ export function createTls(engine: Engine): TlsDissector {
       p.close();
       p.src = saved;
     }
-    return o;
   }
 
   /** TLS called on data[o, end): records until the end or an incomplete one. */
-  function newCall(p: Packet, data: Uint8Array, o: number, end: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx, depth: number): void {
-    void depth;
+  function newCall(p: Packet, data: Uint8Array, o: number, end: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx, start: number): void {
     const dir = conn.dirs[seg.dir];
     p.protocols.push('tls');
     fx.called = true;
@@ -223,12 +260,12 @@ export function createTls(engine: Engine): TlsDissector {
           return;
         }
         if (rem < 5) {
-          startPending(dir, data, o, end, 0, p.num);
+          startPending(dir, data, o, end, 0, p.num, seg.offset + (o - start));
           return;
         }
         const rlen = u16(data, o + 3);
         if (5 + rlen > rem) {
-          startPending(dir, data, o, end, 5 + rlen, p.num);
+          startPending(dir, data, o, end, 5 + rlen, p.num, seg.offset + (o - start));
           return;
         }
         dissectRecord(p, data, o, conn, seg, fx);
@@ -240,9 +277,10 @@ export function createTls(engine: Engine): TlsDissector {
     }
   }
 
-  function startPending(dir: TlsDir, data: Uint8Array, o: number, end: number, need: number, frame: number): void {
+  function startPending(dir: TlsDir, data: Uint8Array, o: number, end: number, need: number, frame: number, at: number): void {
     const r = new Pending(Math.min(need || 64, MAX_RECORD + 0x10000));
     r.need = need;
+    r.start = at;
     r.append(data, o, end, frame);
     dir.rec = r;
   }
@@ -274,7 +312,7 @@ export function createTls(engine: Engine): TlsDissector {
           if (!conn.tls13 && !conn.nullCipher) dir.ccs = true;
           break;
         case 21:
-          if (len >= 2 && !encrypted && (len === 2 || conn.nullCipher)) {
+          if (len >= 2 && !dir.ccs && (len === 2 || conn.nullCipher)) {
             const lvl = b[s]!;
             const desc = b[s + 1]!;
             p.open(f['tls.alert_message'], null, s, 2);

@@ -6,6 +6,33 @@ export class Pending {
   len = 0;
   /** Total length needed (0 = not known yet: the header is incomplete). */
   need = 0;
+  /** Stream offset of the first byte (records only). */
+  start = -1;
+  /** Filled byte ranges [from, to) once bytes arrive out of order (records only). */
+  ranges: Array<[number, number]> | undefined;
+  /** Places bytes at `at` (relative); returns true when [0, need) is complete. */
+  place(src: Uint8Array, from: number, to: number, at: number, frame: number): boolean {
+    if (!this.ranges) this.ranges = this.len > 0 ? [[0, this.len]] : [];
+    if (this.buf.length < this.need) {
+      const nb = new Uint8Array(this.need);
+      nb.set(this.buf.subarray(0, this.len));
+      this.buf = nb;
+    }
+    this.buf.set(src.subarray(from, to), at);
+    const r = this.ranges;
+    r.push([at, at + to - from]);
+    r.sort((x, y) => x[0] - y[0]);
+    const merged: Array<[number, number]> = [];
+    for (const x of r) {
+      const last = merged[merged.length - 1];
+      if (last && x[0] <= last[1]) last[1] = Math.max(last[1], x[1]);
+      else merged.push([x[0], x[1]]);
+    }
+    this.ranges = merged;
+    this.len = merged[0] && merged[0][0] === 0 ? merged[0][1] : 0;
+    if (this.frames[this.frames.length - 1] !== frame) this.frames.push(frame);
+    return this.len >= this.need;
+  }
   /** Frames the bytes came from (for tree/reassembly fields). */
   readonly frames: number[] = [];
   constructor(cap: number) {

@@ -1,0 +1,136 @@
+/**
+ * Printing dissected packets the way tshark does (-Y, -T text|fields|json, -e, -E, -V, -x, -t, -c, -q),
+ * from a stream of capture events. Shared by `tlslens read` (file/stdin) and `tlslens capture` (live).
+ */
+import {
+  DEFAULT_FIELDS_OPTIONS, FieldsFormatter, TlsLensError, compileFilter, formatFilterError, hexDump, packetJson,
+  parseFieldsOption, summaryLine, timeColumn, treeText,
+  type CaptureEvent, type CompiledFilter, type Engine, type TimeFormat, type TimeState,
+} from '@tlslens/core';
+import type { ReadArgs } from './args.ts';
+import { Out } from './io.ts';
+
+export interface PrinterOptions {
+  /** Flush stdout after every batch (live capture: a line per packet as it arrives). */
+  live?: boolean;
+}
+
+/**
+ * Compiles -Y and the output options for `engine`. Returns the printer, or 4 after printing the
+ * error when the display filter is invalid; throws a USAGE TlsLensError for bad -T/-e combinations.
+ */
+export function createPrinter(engine: Engine, args: ReadArgs, opts: PrinterOptions = {}): PacketPrinter | number {
+  const reg = engine.reg;
+  let filter: CompiledFilter | undefined;
+  if (args.filter !== undefined && args.filter.trim() !== '') {
+    try {
+      filter = compileFilter(args.filter, reg);
+    } catch (e) {
+      if (e instanceof TlsLensError) {
+        process.stderr.write(formatFilterError(args.filter, e) + '\n');
+        return 4;
+      }
+      throw e;
+    }
+    for (const w of filter.warnings) process.stderr.write(`tlslens: ${w}\n`);
+  }
+
+  const fieldsOpts = { ...DEFAULT_FIELDS_OPTIONS };
+  for (const spec of args.fieldOpts) parseFieldsOption(fieldsOpts, spec);
+  let formatter: FieldsFormatter | undefined;
+  if (args.format === 'fields') {
+    if (args.fields.length === 0) throw new TlsLensError('USAGE', '-T fields was specified, but no fields were specified with -e');
+    formatter = new FieldsFormatter(reg, args.fields, fieldsOpts);
+  } else if (args.fields.length > 0) {
+    throw new TlsLensError('USAGE', '-e requires -T fields');
+  }
+  return new PacketPrinter(engine, args, filter, formatter, fieldsOpts.header, opts);
+}
+
+export class PacketPrinter {
+  /** Frames read so far (frame.number of the last one). */
+  num = 0;
+  /** Frames that passed the display filter. */
+  shown = 0;
+  readonly out = new Out();
+  private readonly wanted: { fields: Uint8Array; tree: boolean; columns: boolean };
+  private readonly timeFmt: TimeFormat;
+  private readonly ts: TimeState = {};
+  private digits = 6;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly args: ReadArgs,
+    private readonly filter: CompiledFilter | undefined,
+    private readonly formatter: FieldsFormatter | undefined,
+    private readonly header: boolean,
+    private readonly opts: PrinterOptions,
+  ) {
+    const reg = engine.reg;
+    const tree = args.verbose || args.format === 'json';
+    const want = new Uint8Array(reg.size);
+    for (const f of formatter?.fields ?? []) want[f.id] = 1;
+    for (const id of filter?.fields ?? []) want[id] = 1;
+    const columns = (!args.quiet && args.format === 'text') || engine.meta.wantsColumns(want);
+    this.wanted = { fields: want, tree, columns };
+    this.timeFmt = args.time as TimeFormat;
+    engine.columnTime = (t) => timeColumn(this.timeFmt, t, this.ts, this.digits);
+  }
+
+  /** Writes what comes before the first packet (the -T fields header, json's "["). */
+  async begin(): Promise<void> {
+    if (this.formatter && this.header && !this.args.quiet) await this.out.write(this.formatter.header());
+    if (this.args.format === 'json' && !this.args.quiet) await this.out.write('[\n');
+  }
+
+  /** Dissects and prints one batch of events; false once the -c count is reached (stop reading). */
+  async batch(batch: readonly CaptureEvent[]): Promise<boolean> {
+    const { engine, args, filter, formatter, ts, timeFmt, wanted, out } = this;
+    const reg = engine.reg;
+    let more = true;
+    for (const ev of batch) {
+      if (ev.kind === 'interface') {
+        if ((ev.iface.tsresol ?? 6) > 6) this.digits = 9;
+        continue;
+      }
+      if (ev.kind !== 'frame') continue;
+      const num = ++this.num;
+      const p = engine.dissect(ev.frame, num, wanted);
+      const get = (id: number) => p.values(id);
+      const show = !filter || filter.match(get);
+      if (show) {
+        engine.displayed(p);
+        if (!args.quiet) {
+          if (formatter) {
+            await out.write(formatter.line(p, (f) => p.labelOf(f.id)));
+          } else if (args.format === 'json') {
+            const j = JSON.stringify(packetJson(reg, p), null, 2).replace(/^/gm, '  ');
+            await out.write((this.shown > 0 ? ',\n' : '') + j);
+          } else {
+            ts.first ??= p.ts;
+            // like tshark 4.0: -V prints the tree, -x the hex dump, both replace the summary line
+            if (args.verbose) await out.write(treeText(reg, p) + '\n');
+            if (args.hex) await out.write(hexDump(p));
+            if (!args.verbose && !args.hex) await out.write(summaryLine(p, timeColumn(timeFmt, p.ts, ts, this.digits)));
+          }
+        }
+        this.shown++;
+        ts.prevDisplayed = p.ts;
+      }
+      ts.first ??= p.ts;
+      ts.prevCaptured = p.ts;
+      if (args.count !== undefined && num >= args.count) {
+        more = false;
+        break;
+      }
+    }
+    if (this.opts.live) await out.flush();
+    return more;
+  }
+
+  /** Writes what comes after the last packet (json's "]") and flushes. Call after engine.finish(). */
+  async end(): Promise<void> {
+    if (this.args.format === 'json' && !this.args.quiet) await this.out.write(this.shown > 0 ? '\n]\n' : ']\n');
+    await this.out.flush();
+  }
+}
