@@ -126,13 +126,12 @@ function clientHello(c: HsCtx, o: number, end: number): void {
   for (let i = 0; i < ml; i++) p.add(f['tls.handshake.comp_method'], b[o + 1 + i]!, o + 1 + i, 1);
   p.close();
   o += 1 + ml;
-  const hasExts = o + 2 <= end;
-  if (hasExts) extensions(c, o, end, 1, h);
+  if (o + 2 <= end) extensions(c, o, end, 1, h);
   if (h.extensions.includes(42) && h.supportedVersions.some((v) => v === 0x0304 || (v & 0xff00) === 0x7f00 || (v & 0xff00) === 0xfb00)) {
     c.conn.earlyVersion = 0x0304;
   }
   if (p.tree || p.wantsAny([f['tls.handshake.ja3_full'], f['tls.handshake.ja3']])) {
-    const full = hasExts ? ja3Full(h) : ja3Full(h).replace(/,[^,]*,[^,]*,[^,]*$/, ',');
+    const full = ml > 0 ? ja3Full(h) : ja3Full(h).replace(/,[^,]*,[^,]*,[^,]*$/, ',');
     p.add(f['tls.handshake.ja3_full'], full, o, 0, GENERATED);
     p.add(f['tls.handshake.ja3'], ja3Hash(full), o, 0, GENERATED);
   }

@@ -92,11 +92,16 @@ export function renderFlowSvg(g: FlowGraph, opts: FlowSvgOptions = {}): string {
   // node columns: wide enough for the headers and most labels
   const headChars = Math.max(...g.nodes.map((nd) => nd.label.length), 8);
   const labelChars = items.length ? Math.max(...items.map((it) => Math.min(Array.from(it.label).length, 40))) : 0;
-  const colW = Math.min(Math.max(200, headChars * 7.6 + 36, labelChars * CW + 40), 400);
-  const nodeX = (i: number) => gutter + colW / 2 + i * colW;
+  // one node (e.g. loopback, all arrows are self-loops): the life line on the left, labels to its right
+  const single = g.nodes.length <= 1;
+  const colW = single
+    ? Math.max(headChars * 7.6 + 36, 90 + labelChars * CW + 20)
+    : Math.min(Math.max(200, headChars * 7.6 + 36, labelChars * CW + 40), 400);
+  const firstX = single ? Math.max(70, (headChars * 7.6 + 32) / 2 + 4) : colW / 2;
+  const nodeX = (i: number) => gutter + firstX + i * colW;
   const xComment = gutter + n * colW + 4;
   const commentChars = Math.min(maxComment, Math.max(10, ...items.map((it) => Array.from(it.comment).length)));
-  const width = Math.ceil(xComment + commentChars * CW + PAD);
+  const width = Math.ceil(Math.max(xComment + commentChars * CW + PAD, opts.title ? 2 * PAD + Array.from(opts.title).length * 8.6 : 0));
 
   const titleH = opts.title ? 28 : 0;
   const top = PAD + titleH;
@@ -159,7 +164,8 @@ export function renderFlowSvg(g: FlowGraph, opts: FlowSvgOptions = {}): string {
       const w = 36;
       o.push(`<path d="M ${r1(xs)} ${ya - 8} H ${r1(xs + w)} V ${ya + 4} H ${r1(xs + 7)}" fill="none" stroke="${st.color}" stroke-width="${st.width}"${dash}/>`);
       o.push(`<polygon points="${r1(xs + 1)},${ya + 4} ${r1(xs + 9)},${ya} ${r1(xs + 9)},${ya + 8}" fill="${st.color}"/>`);
-      const room = Math.floor((colW / 2 - w - 14) / CW);
+      const limit = it.src + 1 < g.nodes.length ? nodeX(it.src + 1) - 10 : xComment - 10;
+      const room = Math.floor((limit - (xs + w + 6)) / CW);
       o.push(`<text x="${r1(xs + w + 6)}" y="${ya - 1}" fill="#111827">${xmlEscape(fit(it.label, Math.max(room, 8)))}</text>`);
       o.push(`<text x="${r1(xs - 4)}" y="${ya - 10}" text-anchor="end" font-size="${SMALL}" fill="#6b7280">${it.srcPort}</text>`);
       o.push(`<text x="${r1(xs - 4)}" y="${ya + 8}" text-anchor="end" font-size="${SMALL}" fill="#6b7280">${it.dstPort}</text>`);

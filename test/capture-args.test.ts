@@ -1,0 +1,60 @@
+// `tlslens capture` option parsing and backend command lines (no root needed).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCaptureArgs } from '../packages/cli/src/capture/args.ts';
+import { backendArgs } from '../packages/cli/src/capture/backend.ts';
+import { tlslens } from './helpers.ts';
+
+test('capture options are separated from read options; trailing words are the capture filter', () => {
+  const a = parseCaptureArgs(['-ilo', '-c', '5', '-qV', '-Y', 'tls', '-Tfields', '-e', 'frame.number', '-a', 'duration:3', '-w', 'x.pcapng', '--keylog', 'k.log', 'tcp', 'port', '443']);
+  assert.deepEqual(a.interfaces, ['lo']);
+  assert.equal(a.bpf, 'tcp port 443');
+  assert.equal(a.write, 'x.pcapng');
+  assert.deepEqual(a.autostop, { duration: 3 });
+  assert.equal(a.read.count, 5);
+  assert.equal(a.read.quiet, true);
+  assert.equal(a.read.verbose, true);
+  assert.equal(a.read.filter, 'tls');
+  assert.equal(a.read.format, 'fields');
+  assert.deepEqual(a.read.fields, ['frame.number']);
+  assert.deepEqual(a.read.keylogs, ['k.log']);
+  assert.deepEqual(backendArgs('dumpcap', a), ['-f', 'tcp port 443', '-i', 'lo', '-c', '5', '-a', 'duration:3', '-q', '-w', '-']);
+  assert.deepEqual(backendArgs('tcpdump', a), ['-n', '--immediate-mode', '-U', '-s', '262144', '-i', 'lo', '-c', '5', '-w', '-', 'tcp port 443']);
+});
+
+test('ring buffer and stop conditions', () => {
+  const a = parseCaptureArgs(['-i', 'any', '-w', 'r.pcapng', '-b', 'filesize:100', '-b', 'files:3', '-a', 'files:5', '-a', 'packets:7', '-c', '9', '-p', '-o', 'tls.keylog_file:/tmp/k']);
+  assert.equal(a.ringEnabled, true);
+  assert.deepEqual(a.ring, { filesize: 100, files: 3 });
+  assert.deepEqual(a.autostop, { files: 5, packets: 7 });
+  assert.equal(a.noPromisc, true);
+  assert.deepEqual(a.read.prefs, [['tls.keylog_file', '/tmp/k']]);
+  assert.deepEqual(backendArgs('dumpcap', a), ['-p', '-i', 'any', '-c', '7', '-q', '-w', '-']);
+  assert.equal(parseCaptureArgs(['-D']).list, true);
+});
+
+test('usage errors exit 1', () => {
+  for (const args of [
+    ['-b', 'filesize:10'], // -b without -w
+    ['-w', 'x.pcapng', '-b', 'files:3'], // nothing to switch files on
+    ['-a', 'size:3'],
+    ['-c', '0'],
+    ['-r', 'file.pcap'],
+    ['-f', 'tcp', 'port', '80'],
+    ['--backend', 'libpcap'],
+    ['-Z'],
+  ]) {
+    const r = tlslens(['capture', ...args]);
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^tlslens: /, args.join(' '));
+  }
+});
+
+test('capture --help documents the backend and the exit codes', () => {
+  const r = tlslens(['capture', '--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /dumpcap/);
+  assert.match(r.stdout, /tcpdump/);
+  assert.match(r.stdout, /Exit status: 0 success[^]*1 bad usage[^]*2 cannot capture/);
+  assert.match(r.stdout, /4 invalid display filter/);
+});
