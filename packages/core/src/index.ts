@@ -13,3 +13,4 @@ export { packetJson } from './output/json.ts';
 export * from './synth/index.ts';
 export * from './crypto/index.ts';
 export * from './decrypt/keys/index.ts';
+export * from './analysis/flow/index.ts';

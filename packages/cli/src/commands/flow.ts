@@ -6,7 +6,7 @@ import {
 } from '@tlslens/core';
 import {
   FlowBuilder, renderFlowSvg, renderFlowText, type FlowAddresses, type FlowNodeKey, type FlowType,
-} from '../../../core/src/analysis/flow/index.ts';
+} from '@tlslens/core';
 import { parseReadArgs } from '../args.ts';
 import { Out, openInput } from '../io.ts';
 

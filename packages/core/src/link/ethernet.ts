@@ -46,6 +46,13 @@ export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissect
   });
   const trailerIds = [f.padding, f.trailer];
   const ethertypeProto = reg.protocol('ethertype', 'Ethertype');
+  // IEEE 802.1ad service tags (0x88a8) are their own protocol in Wireshark
+  const adProto = reg.protocol('ieee8021ad', 'IEEE 802.1ad');
+  const ad = reg.fields('ieee8021ad', {
+    priority: { name: 'Priority', type: 'uint16', mask: 0xe000, maskWidth: 16 },
+    dei: { name: 'DEI', type: 'uint16', mask: 0x1000, maskWidth: 16 },
+    id: { name: 'ID', type: 'uint16', mask: 0xfff, maskWidth: 16 },
+  });
 
   /**
    * Dissects what follows an EtherType (the type field itself is already in the tree),
@@ -54,7 +61,19 @@ export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissect
   function next(p: Packet, type: number, data: Uint8Array, off: number, end: number): number {
     if (type <= 1500) return dataDissector(p, data, off, Math.min(end, off + type));
     p.protocols.push('ethertype');
-    if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+    if (type === 0x88a8) {
+      if (end - off < 4) return 0;
+      p.protocols.push('ieee8021ad');
+      const tci = u16(data, off);
+      const et = u16(data, off + 2);
+      p.proto(adProto, data, off, 4, () => `IEEE 802.1ad, ID: ${tci & 0xfff}`);
+      p.add(ad.priority, tci >> 13, off, 2);
+      p.add(ad.dei, (tci >> 12) & 1, off, 2);
+      p.add(ad.id, tci & 0xfff, off, 2);
+      p.close();
+      return 4 + next(p, et, data, off + 4, end);
+    }
+    if (type === 0x8100 || type === 0x9100) {
       if (end - off < 4) return 0;
       p.protocols.push('vlan');
       const tci = u16(data, off);

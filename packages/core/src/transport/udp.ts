@@ -23,7 +23,8 @@ export function createUdp(reg: Registry, dataDissector: Dissector) {
     port: { name: 'Source or Destination Port', type: 'uint16' },
     length: { name: 'Length', type: 'uint16' },
     checksum: { name: 'Checksum', type: 'uint16', base: 'hex' },
-    'checksum.status': { name: 'Checksum Status', type: 'uint8', vals: { 0: 'Bad', 1: 'Good', 2: 'Unverified', 3: 'Not present' } },
+    'checksum.status': { name: 'Checksum Status', type: 'uint8', vals: { 0: 'Bad', 1: 'Good', 2: 'Unverified', 3: 'Not present', 4: 'Illegal' } },
+    'checksum.zero': { name: 'Illegal checksum value (0)', type: 'none' },
     stream: { name: 'Stream index', type: 'uint32' },
     time_relative: { name: 'Time since first frame', type: 'reltime' },
     time_delta: { name: 'Time since previous frame', type: 'reltime' },
@@ -61,14 +62,20 @@ export function createUdp(reg: Registry, dataDissector: Dissector) {
     p.add(f.length, len, off + 4, 2);
     if (len < 8 || off + len > end) p.add(f['length.bad'], null, off + 4, 2);
     p.add(f.checksum, ck, off + 6, 2);
-    p.add(f['checksum.status'], ck === 0 ? 3 : 2, off + 6, 2, GENERATED);
+    // a zero checksum means "none" over IPv4 but is illegal over IPv6 (RFC 8200 §8.1)
+    const illegalZero = ck === 0 && net.version === 6;
+    p.add(f['checksum.status'], ck !== 0 ? 2 : illegalZero ? 4 : 3, off + 6, 2, GENERATED);
+    if (illegalZero) {
+      p.add(f['checksum.zero'], null, off + 6, 2);
+      p.expert('error', 'Checksum', 'Illegal checksum value (0)');
+    }
     p.add(f.stream, c.index, 0, 0, GENERATED);
     if (p.wants(f.time_relative)) p.add(f.time_relative, diffNs(p.ts, c.first), 0, 0, GENERATED);
     if (p.wants(f.time_delta)) p.add(f.time_delta, diffNs(p.ts, c.prev), 0, 0, GENERATED);
     c.prev = p.ts;
     if (p.wants(f.payload) && payloadEnd > off + 8) p.add(f.payload, data.subarray(off + 8, payloadEnd), off + 8, payloadEnd - off - 8);
     p.close();
-    if (p.wantCols) p.colInfo = `${sp} → ${dp} Len=${Math.max(0, len - 8)}`;
+    if (p.wantCols) p.colInfo = `${sp} → ${dp} Len=${Math.max(0, len - 8)}${illegalZero ? ' [ILLEGAL CHECKSUM (0)]' : ''}`;
     if (payloadEnd <= off + 8) return end - off;
     // the lower port is tried first, as Wireshark does ("try heuristic first" off)
     const lo = Math.min(sp, dp);

@@ -1,8 +1,13 @@
-// `tlslens capture` option parsing and backend command lines (no root needed).
+// `tlslens capture` without capturing: option parsing, backend command lines, key log tailing (no root needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCaptureArgs } from '../packages/cli/src/capture/args.ts';
 import { backendArgs } from '../packages/cli/src/capture/backend.ts';
+import { KeylogTail } from '../packages/cli/src/capture/keylog.ts';
+import { Engine } from '@tlslens/core';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { tlslens } from './helpers.ts';
 
 test('capture options are separated from read options; trailing words are the capture filter', () => {
@@ -57,4 +62,27 @@ test('capture --help documents the backend and the exit codes', () => {
   assert.match(r.stdout, /tcpdump/);
   assert.match(r.stdout, /Exit status: 0 success[^]*1 bad usage[^]*2 cannot capture/);
   assert.match(r.stdout, /4 invalid display filter/);
+});
+
+test('the key log is read again as it grows (complete lines only, truncation restarts)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlslens-keylog-'));
+  try {
+    const file = join(dir, 'keys.log');
+    const line = (i: number) => `CLIENT_RANDOM ${i.toString(16).padStart(64, '0')} ${'ab'.repeat(48)}\n`;
+    const tail = new KeylogTail([file], new Engine());
+    assert.equal(tail.poll(true), 0); // not created yet
+    writeFileSync(file, line(1));
+    assert.equal(tail.poll(true), 1);
+    const l2 = line(2);
+    appendFileSync(file, l2.slice(0, 40)); // half a line: wait for the rest
+    assert.equal(tail.poll(true), 0);
+    appendFileSync(file, l2.slice(40) + line(3));
+    assert.equal(tail.poll(true), 2);
+    assert.equal(tail.keys.size, 3);
+    writeFileSync(file, line(4)); // replaced by a shorter file
+    assert.equal(tail.poll(true), 1);
+    assert.equal(tail.keys.size, 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
