@@ -14,3 +14,6 @@ export * from './synth/index.ts';
 export * from './crypto/index.ts';
 export * from './decrypt/keys/index.ts';
 export * from './analysis/flow/index.ts';
+export * from './x509/index.ts';
+export * from './crypto/verify/index.ts';
+export * from './tls/registry/index.ts';

@@ -6,8 +6,8 @@
  */
 import * as nc from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import type { HashName, SignatureScheme, SignatureVerifier, VerifyResult } from '../../../core/src/crypto/verify/index.ts';
-import { pemDecodeAll } from '../../../core/src/x509/pem.ts';
+import type { HashName, SignatureScheme, SignatureVerifier, VerifyResult } from '@tlslens/core';
+import { pemDecodeAll } from '@tlslens/core';
 
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
 
