@@ -145,3 +145,15 @@ function existsCap(c: string): boolean {
     return false;
   }
 }
+
+test('-V -x print every packet of the quick cases without an internal error', { skip }, () => {
+  const cases = readFileSync(join(CAPTURES, 'CASES-quick.tsv'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  for (const line of cases) {
+    const [cap] = line.split('\t');
+    const r = tlslens(['read', '-r', join(CAPTURES, cap!), '-V', '-x']);
+    assert.equal(r.status, 0, `${cap}: ${r.stderr.slice(0, 300)}`);
+    assert.doesNotMatch(r.stdout, /label error/, cap);
+    const frames = tshark(['-r', join(CAPTURES, cap!), '-T', 'fields', '-e', 'frame.number']).stdout.trim().split('\n').length;
+    assert.equal((r.stdout.match(/^Frame \d+: /gm) ?? []).length, frames, `${cap}: one tree per frame`);
+  }
+});

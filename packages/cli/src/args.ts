@@ -15,6 +15,8 @@ export interface ReadArgs {
   decodeAs: string[];
   quiet: boolean;
   keylogs: string[];
+  /** --rsa-key FILE[:PASSWORD] */
+  rsaKeys: string[];
 }
 
 // tshark options that take a value
@@ -23,7 +25,7 @@ const WITH_VALUE = new Set(['r', 'Y', 'c', 'T', 'e', 'E', 't', 'o', 'd', 'R', 'z
 const FLAGS = new Set(['V', 'x', 'q', 'n', 'N', '2', 'l', 'Q', 'P', 'S', 'H', 'u']);
 
 export function parseReadArgs(argv: readonly string[]): ReadArgs {
-  const a: ReadArgs = { format: 'text', fields: [], fieldOpts: [], verbose: false, hex: false, time: 'r', prefs: [], decodeAs: [], quiet: false, keylogs: [] };
+  const a: ReadArgs = { format: 'text', fields: [], fieldOpts: [], verbose: false, hex: false, time: 'r', prefs: [], decodeAs: [], quiet: false, keylogs: [], rsaKeys: [] };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -31,6 +33,16 @@ export function parseReadArgs(argv: readonly string[]): ReadArgs {
       const v = argv[++i];
       if (v === undefined) throw new TlsLensError('USAGE', '--keylog needs a file');
       a.keylogs.push(v);
+      continue;
+    }
+    if (arg === '--rsa-key') {
+      const v = argv[++i];
+      if (v === undefined) throw new TlsLensError('USAGE', '--rsa-key needs a file');
+      a.rsaKeys.push(v);
+      continue;
+    }
+    if (arg.startsWith('--rsa-key=')) {
+      a.rsaKeys.push(arg.slice(10));
       continue;
     }
     if (arg.startsWith('--keylog=')) {

@@ -3,6 +3,8 @@ import { READ_HELP, readCommand } from './commands/read.ts';
 import { demoCommand } from './commands/demo.ts';
 import { captureCommand } from './commands/capture.ts';
 import { flowCommand } from './commands/flow.ts';
+import { handshakesCommand } from './commands/handshakes.ts';
+import { certsCommand } from './commands/certs.ts';
 
 export const VERSION = '0.1.0';
 
@@ -15,6 +17,8 @@ Commands:
   flow      draw the flow graph (sequence diagram) of a capture as text or --svg, like tshark -z flow
   read      read a capture with tshark's options (-r -Y -T fields -e -E -V -x -c -t -o -d)
   capture   capture live traffic (-i -f -c -a -w -b -D) and print it as it arrives, with read's options
+  handshakes  one row per TLS connection: SNI, version, cipher, group, ALPN, resumption, chain verdict, JA3/JA4, timings
+  certs     every certificate chain presented, with details and the validation verdict (--ca, --json, --pem/--der)
   help      show help for a command
 
 Run "tlslens read --help" for the options of read.
@@ -42,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'demo') return demoCommand(rest);
   if (cmd === 'capture') return captureCommand(rest);
   if (cmd === 'flow') return flowCommand(rest);
+  if (cmd === 'handshakes') return handshakesCommand(rest);
+  if (cmd === 'certs') return certsCommand(rest);
   // tshark habit: "tlslens -r file ..." means read
   if (cmd.startsWith('-')) return readCommand(argv);
   throw new TlsLensError('USAGE', `unknown command "${cmd}" (try "tlslens --help")`);

@@ -93,6 +93,10 @@ export class PacketPrinter {
         if ((ev.iface.tsresol ?? 6) > 6) this.digits = 9;
         continue;
       }
+      if (ev.kind === 'secrets') {
+        engine.addSecrets(ev.secrets.type, ev.secrets.data);
+        continue;
+      }
       if (ev.kind !== 'frame') continue;
       const num = ++this.num;
       const p = engine.dissect(ev.frame, num, wanted);

@@ -20,6 +20,10 @@ import { createGtpU } from './app/gtp.ts';
 import { createSocks } from './app/socks.ts';
 import { registerMetaFields } from './fields/meta.ts';
 import type { AbsTime } from './fields/types.ts';
+import type { TlsCrypto } from './crypto/types.ts';
+import { createPureCrypto } from './crypto/pure.ts';
+import { TlsKeyStore } from './decrypt/store.ts';
+import type { KeyLog } from './decrypt/keys/keylog.ts';
 
 /** Preferences, by Wireshark's names where one exists ("tls.keylog_file", "http.tls.port"). */
 export type Prefs = ReadonlyMap<string, string>;
@@ -28,6 +32,19 @@ export interface EngineOptions {
   prefs?: Prefs;
   /** Decode-as rules such as "tcp.port==8443,tls". */
   decodeAs?: readonly string[];
+  /** TLS key material (text/bytes, never paths): key logs and RSA private keys. */
+  keys?: TlsKeyInput;
+  /** Crypto backend for decryption (default: the pure-JS one; the CLI passes node:crypto's). */
+  crypto?: TlsCrypto;
+}
+
+export interface TlsKeyInput {
+  /** NSS key log files: name (for messages) and text. */
+  keylogs?: readonly { readonly name: string; readonly text: string }[];
+  /** An already-filled key log store (merged with keylogs). */
+  keylog?: KeyLog;
+  /** RSA private keys, PEM or DER, optionally with a password. */
+  rsaKeys?: readonly { readonly name: string; readonly data: string | Uint8Array; readonly password?: string }[];
 }
 
 /**
@@ -59,8 +76,46 @@ export class Engine {
   /** Decode-as rules that could not be applied, with why. */
   readonly decodeAsErrors: string[] = [];
 
+  private keyStore: TlsKeyStore | undefined;
+  private readonly cryptoBackend: TlsCrypto | undefined;
+
+  /** TLS key material; undefined when none was given (no decryption work at all). */
+  get tlsKeys(): TlsKeyStore | undefined {
+    return this.keyStore;
+  }
+
+  /** Creates the key store on first use (key options, a pcapng Decryption Secrets Block). */
+  keys(): TlsKeyStore {
+    return (this.keyStore ??= new TlsKeyStore(this.cryptoBackend ?? createPureCrypto()));
+  }
+
+  /** A pcapng Decryption Secrets Block met while reading (before the packets it serves). */
+  addSecrets(type: number, data: Uint8Array): void {
+    this.keys().addDsb(type, data);
+  }
+
+  /** Key log text learnt while reading (a key log file growing during a live capture). */
+  addKeyLog(text: string, source = 'key log'): number {
+    return this.keys().keylog.addText(text, source);
+  }
+
+  /** Problems with the key material so far: bad key log lines (with line numbers), unreadable keys. */
+  keyWarnings(): string[] {
+    const k = this.keyStore;
+    if (!k) return [];
+    return [...k.keylog.warnings.map((w) => `${w.source}${w.line ? `:${w.line}` : ''}: ${w.message}`), ...k.warnings];
+  }
+
   constructor(opts: EngineOptions = {}) {
     this.prefs = opts.prefs ?? new Map();
+    this.cryptoBackend = opts.crypto;
+    const ki = opts.keys;
+    if (ki && ((ki.keylogs?.length ?? 0) > 0 || ki.keylog || (ki.rsaKeys?.length ?? 0) > 0)) {
+      const store = this.keys();
+      if (ki.keylog) store.keylog.merge(ki.keylog);
+      for (const k of ki.keylogs ?? []) store.keylog.addText(k.text, k.name);
+      for (const k of ki.rsaKeys ?? []) store.addRsaKey(k.data, k.name, k.password);
+    }
     const reg = (this.reg = createRegistry());
     this.frameProto = reg.protocol('frame', 'Frame');
     this.frameFields = registerFrame(reg);

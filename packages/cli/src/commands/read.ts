@@ -2,6 +2,8 @@ import { Engine, TlsLensError, readCaptureBatches } from '@tlslens/core';
 import { parseReadArgs } from '../args.ts';
 import { openInput } from '../io.ts';
 import { createPrinter } from '../packets.ts';
+import { loadKeyOptions } from './keys.ts';
+import { createNodeCrypto } from '../crypto/node-crypto.ts';
 
 export const READ_HELP = `Usage: tlslens read [options] [-r] FILE
 
@@ -18,7 +20,9 @@ Reads a capture (pcap, pcapng, gzip-compressed, or - for stdin) with tshark's op
   -o NAME:VALUE           preference, e.g. tls.keylog_file:FILE, http.tls.port:8443
   -d tcp.port==N[-M],tls  decode as
   -q                      do not print packets
-  --keylog FILE           TLS key log file (repeatable)
+  --keylog FILE           TLS key log file (repeatable; merged with -o tls.keylog_file)
+  --rsa-key FILE[:PASS]   RSA private key for RSA key exchange (repeatable); tshark's
+                          -o 'uat:rsa_keys:"FILE","PASS"' and -o tls.keys_list:IP,PORT,PROTO,FILE work too
 
 Exit status: 0 success; 1 bad usage or unknown field; 2 the capture cannot be read
 (missing, not a capture, truncated or corrupt: frames before the damage are printed);
@@ -29,9 +33,11 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   const args = parseReadArgs(argv);
   if (args.file === undefined) throw new TlsLensError('USAGE', 'no capture file given (use -r FILE)');
   const prefs = new Map(args.prefs);
-  for (const k of args.keylogs) prefs.set('tls.keylog_file', k);
-  const engine = new Engine({ prefs, decodeAs: args.decodeAs });
+  const keys = await loadKeyOptions(args.prefs, args.keylogs, args.rsaKeys, prefs);
+  const engine = new Engine({ prefs, decodeAs: args.decodeAs, keys, crypto: createNodeCrypto() });
   for (const e of engine.decodeAsErrors) process.stderr.write(`tlslens: warning: ${e}\n`);
+  const warnedBefore = engine.keyWarnings().length;
+  for (const w of engine.keyWarnings()) process.stderr.write(`tlslens: warning: ${w}\n`);
   const printer = createPrinter(engine, args);
   if (typeof printer === 'number') return printer;
 
@@ -50,5 +56,6 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
   }
   engine.finish();
   await printer.end();
+  for (const w of engine.keyWarnings().slice(warnedBefore)) process.stderr.write(`tlslens: warning: ${w}\n`);
   return status;
 }

@@ -115,12 +115,14 @@ export function deriveKeyBlock(c: TlsCrypto, version: number, suite: SuiteParams
       serverIv: c.hash('md5', srcr).slice(0, iv),
     };
   }
-  if (version > TLS10) throw new Error('export cipher suites do not exist after TLS 1.0');
-  const ivBlock = prfTls10(c, new Uint8Array(0), 'IV block', crsr, 2 * iv);
+  // export suites are not defined after TLS 1.0, but old OpenSSL negotiated them in TLS 1.1/1.2
+  // too; the expansion then uses that version's PRF (as Wireshark does)
+  const xprf = (secret: Uint8Array, label: string, n: number) => prf(c, version, suite.prfHash, secret, label, crsr, n);
+  const ivBlock = iv > 0 ? xprf(new Uint8Array(0), 'IV block', 2 * iv) : new Uint8Array(0);
   return {
     ...out,
-    clientKey: prfTls10(c, out.clientKey, 'client write key', crsr, ek),
-    serverKey: prfTls10(c, out.serverKey, 'server write key', crsr, ek),
+    clientKey: xprf(out.clientKey, 'client write key', ek),
+    serverKey: xprf(out.serverKey, 'server write key', ek),
     clientIv: ivBlock.slice(0, iv),
     serverIv: ivBlock.slice(iv),
   };

@@ -73,7 +73,14 @@ export function summaryLine(p: Packet, time: string): string {
 
 function nodeLabel(reg: Registry, n: TreeNode): string {
   let l = n.label;
-  if (typeof l === 'function') l = l();
+  if (typeof l === 'function') {
+    // labels are built lazily; a broken one must not take the whole output down
+    try {
+      l = l();
+    } catch (e) {
+      l = `${reg.get(n.id).name} [label error: ${(e as Error).message}]`;
+    }
+  }
   if (l === undefined) {
     const f = reg.get(n.id);
     l = defaultLabel(f, n.value);

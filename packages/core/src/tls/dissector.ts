@@ -19,6 +19,7 @@
  */
 import type { Engine } from '../engine.ts';
 import type { Packet } from '../packet.ts';
+import { GENERATED } from '../packet.ts';
 import type { TcpConversation, TcpPayloadHandler, TcpSegment } from '../transport/tcp/tcp.ts';
 import { A_OUT_OF_ORDER } from '../transport/tcp/analysis.ts';
 import { dissectCertificate, registerX509Fields } from '../x509/index.ts';
@@ -27,6 +28,13 @@ import { Malformed, VALID_HS_TYPES, dissectHandshake, type HsCtx } from './hands
 import { OWNED_PORTS, TLS_PORTS } from './ports.ts';
 import { wiresharkName } from './registry/index.ts';
 import { Pending, TlsConn, type TlsDir } from './state.ts';
+import { TlsDecryptSession } from '../decrypt/session.ts';
+import { registerDecryptFields } from '../decrypt/fields.ts';
+import { httpStreams } from '../http/register.ts';
+import type { HttpConnection } from '../http/index.ts';
+import { looksLikeHttp1 } from '../http/h1.ts';
+import { isHttp2Preface } from '../http2/http2.ts';
+import { parsePortRanges } from './ports.ts';
 
 /** Largest handshake message reassembled across records (larger ones show as encrypted). */
 const MAX_HS_MESSAGE = 0x40000;
@@ -70,6 +78,8 @@ interface FrameCtx {
   proto: string;
   /** A record (or continuation) was dissected: TLS owns the columns. */
   shown: boolean;
+  /** An application protocol (HTTP) set the columns; TLS Info parts from this index follow its text. */
+  appInfoAt?: number;
   /** TLS was called on bytes starting in this segment. */
   called: boolean;
 }
@@ -91,6 +101,9 @@ export function createTls(engine: Engine): TlsDissector {
   const frameProtocols = reg.find('frame.protocols')?.id ?? -1;
   const ja4Ids = [f['tls.handshake.ja4'], f['tls.handshake.ja4_r']];
   const conns = new WeakMap<TcpConversation, TlsConn>();
+  const df = registerDecryptFields(reg);
+  let httpTlsPorts: ReadonlySet<number> | undefined;
+  const appPorts = (): ReadonlySet<number> => (httpTlsPorts ??= parsePortRanges(engine.prefs.get('http.tls.port') ?? '443'));
 
   const certFn = (p: Packet, b: Uint8Array, off: number, len: number) => {
     dissectCertificate(p, b, off, len, x509);
@@ -180,7 +193,10 @@ export function createTls(engine: Engine): TlsDissector {
 
   function columns(p: Packet, fx: FrameCtx, fence: string): void {
     if (p.wantCols) {
-      if (fx.shown) {
+      if (fx.appInfoAt !== undefined) {
+        const rest = fx.info.slice(fx.appInfoAt).join(', ');
+        if (rest) p.colInfo += (p.colInfo ? ', ' : '') + rest;
+      } else if (fx.shown) {
         p.colProtocol = fx.proto;
         const text = fx.info.join(', ');
         p.colInfo = fence ? `${fence}${text ? ', ' + text : ''}` : text;
@@ -224,7 +240,7 @@ export function createTls(engine: Engine): TlsDissector {
     p.protocols.push('tls');
     const buf = r.buf.subarray(0, r.need);
     const saved = p.src;
-    if (p.tree) p.src = p.addSource(`Reassembled TCP (${r.need} bytes)`, buf);
+    if (p.tree) p.src = p.addSource('Reassembled TCP', buf);
     p.open(f.proto, buf, 0, buf.length, 0, 'Transport Layer Security');
     try {
       dissectRecord(p, buf, 0, conn, seg, fx);
@@ -295,21 +311,59 @@ export function createTls(engine: Engine): TlsDissector {
     const e = s + len;
     dir.seen = true;
     const fromServer = conn.serverDir === seg.dir;
+    const fromClient = !fromServer;
     const opaque = ct === 23 && conn.tls13;
     const encrypted = dir.ccs || conn.tls13;
     let label = '';
     const info0 = fx.info.length;
+    // decryption (only with key material: conn.dec exists)
+    let sess = conn.dec;
+    if (!sess && ct === 23 && engine.tlsKeys && !engine.tlsKeys.empty) {
+      sess = conn.dec = new TlsDecryptSession(engine.tlsKeys);
+      sess.markNoHandshake();
+    }
+    let plain: Uint8Array | undefined;
+    let ict = ct;
+    let srcIdx = 0;
+    const wantDec = sess !== undefined && ((conn.tls13 && ct === 23) || (!conn.tls13 && dir.ccs && ct !== 20));
+    let decFail: string | undefined;
+    if (wantDec) {
+      const r = sess!.decrypt(fromClient, ct, ver, b.subarray(s, e), p.num);
+      if (r?.ok) {
+        plain = r.plaintext;
+        ict = r.contentType;
+        srcIdx = p.addSource('Decrypted TLS', plain);
+      } else if (r) decFail = r.detail;
+    }
     p.open(f['tls.record'], null, o, 5 + len, 0, () => label);
     try {
       if (opaque) p.add(f['tls.record.opaque_type'], ct, o, 1);
       else p.add(f['tls.record.content_type'], ct, o, 1);
       p.add(f['tls.record.version'], ver, o + 1, 2);
       p.add(f['tls.record.length'], len, o + 3, 2);
-      switch (ct) {
+      if (opaque && plain) p.add(f['tls.record.content_type'], ict, o, 0, GENERATED);
+      if (sess && wantDec) {
+        p.add(df['tls.tlslens.decrypted'], plain !== undefined, s, len, GENERATED);
+        if (decFail !== undefined) {
+          p.add(df['tls.tlslens.decryption_failure'], decFail, s, len, GENERATED);
+          p.expert('warn', 'Decryption', `Decryption failed: ${decFail}`);
+        }
+      }
+      if (plain) {
+        const saved = p.src;
+        p.src = srcIdx;
+        try {
+          decryptedContent(p, plain, ict, conn, seg, fromServer, fx, b.subarray(s, e), s);
+        } finally {
+          p.src = saved;
+          sess!.endRecord(fromClient);
+        }
+      } else switch (ct) {
         case 20:
           p.add(f['tls.change_cipher_spec'], null, s, len);
           fx.info.push('Change Cipher Spec');
           if (!conn.tls13 && !conn.nullCipher) dir.ccs = true;
+          if (conn.dec && !conn.tls13) conn.dec.ccs(fromClient);
           break;
         case 21:
           if (len >= 2 && !dir.ccs && (len === 2 || conn.nullCipher)) {
@@ -360,7 +414,7 @@ export function createTls(engine: Engine): TlsDissector {
     if (conn.version < 0 && conn.earlyVersion > 0) conn.version = conn.earlyVersion;
     if (p.tree) {
       const what = fx.info.slice(info0).join(', ');
-      const cname = wiresharkName('tls.record.content_type', ct) ?? 'Unknown';
+      const cname = wiresharkName('tls.record.content_type', ict) ?? 'Unknown';
       label = `${versionColumn(ver)} Record Layer: ${cname} Protocol${what ? ': ' + what : ''}`;
     }
   }
@@ -388,9 +442,10 @@ export function createTls(engine: Engine): TlsDissector {
       dir.hs = undefined;
       const buf = h.buf.subarray(0, h.need);
       const saved = p.src;
-      if (p.tree) p.src = p.addSource(`Reassembled Handshake Message (${h.need} bytes)`, buf);
+      if (p.tree) p.src = p.addSource('Reassembled Handshake Message', buf);
       try {
         dissectHandshake(ctx(buf), 0, buf.length);
+        hsHook(p, conn, fromServer, buf, 0, buf.length);
       } finally {
         p.src = saved;
       }
@@ -423,6 +478,7 @@ export function createTls(engine: Engine): TlsDissector {
         return;
       }
       dissectHandshake(ctx(b), o, o + 4 + mlen);
+      hsHook(p, conn, fromServer, b, o, o + 4 + mlen);
       if (type === 2 && conn.serverDir !== seg.dir) conn.serverDir = seg.dir;
       o += 4 + mlen;
       first = false;
@@ -462,9 +518,126 @@ export function createTls(engine: Engine): TlsDissector {
     } finally {
       p.close();
     }
+    const keys = engine.tlsKeys;
+    if (keys && !keys.empty) {
+      conn.dec ??= new TlsDecryptSession(keys);
+      conn.dec.sslv2ClientHello(b.subarray(o + 2, o + n));
+    }
     fx.info.push('Client Hello');
     fx.proto = versionColumn(conn.version >= 0 ? conn.version : 0x0002);
     fx.shown = true;
+  }
+
+  /** After a complete handshake message b[o, end): feeds the decryption session, shows what it derived. */
+  function hsHook(p: Packet, conn: TlsConn, fromServer: boolean, b: Uint8Array, o: number, end: number): void {
+    let sess = conn.dec;
+    if (!sess) {
+      const keys = engine.tlsKeys;
+      if (b[o] !== 1 || fromServer || !keys || keys.empty) return;
+      sess = conn.dec = new TlsDecryptSession(keys);
+    }
+    const note = sess.handshake(!fromServer, b.subarray(o, end));
+    if (!note) return;
+    if (note.finishedOk !== undefined) {
+      p.add(df['tls.tlslens.finished_verified'], note.finishedOk, o + 4, end - o - 4, GENERATED);
+      if (!note.finishedOk) p.expert('warn', 'Decryption', `${fromServer ? 'Server' : 'Client'} Finished verify_data does not match the keys`);
+    }
+    if (note.derived && (p.tree || p.wantsAny(derivedIds))) {
+      const at = (id: number, v: Uint8Array | undefined) => { if (v) p.add(id, v, o, 0, GENERATED); };
+      if (sess.clientRandom) at(df['tls.tlslens.client_random'], sess.clientRandom);
+      if (sess.resumed) p.add(df['tls.tlslens.resumed'], true, o, 0, GENERATED);
+      at(df['tls.tlslens.master_secret'], sess.master);
+      const kb = sess.keyBlock;
+      if (kb) {
+        at(df['tls.tlslens.client_write_mac_key'], kb.clientMacKey);
+        at(df['tls.tlslens.server_write_mac_key'], kb.serverMacKey);
+        at(df['tls.tlslens.client_write_key'], kb.clientKey);
+        at(df['tls.tlslens.server_write_key'], kb.serverKey);
+        at(df['tls.tlslens.client_write_iv'], kb.clientIv);
+        at(df['tls.tlslens.server_write_iv'], kb.serverIv);
+      }
+      at(df['tls.tlslens.client_handshake_traffic_secret'], sess.tls13.clientHandshakeTraffic);
+      at(df['tls.tlslens.server_handshake_traffic_secret'], sess.tls13.serverHandshakeTraffic);
+    }
+  }
+  const derivedIds = Object.values(df);
+
+  /** The content of a decrypted record (plaintext in the current data source). */
+  function decryptedContent(p: Packet, plain: Uint8Array, ct: number, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx, enc: Uint8Array, encOff: number): void {
+    const len = plain.length;
+    switch (ct) {
+      case 21:
+        if (len >= 2) {
+          const lvl = plain[0]!;
+          const desc = plain[1]!;
+          p.open(f['tls.alert_message'], null, 0, 2);
+          p.add(f['tls.alert_message.level'], lvl, 0, 1);
+          p.add(f['tls.alert_message.desc'], desc, 1, 1);
+          p.close();
+          fx.info.push(`Alert (Level: ${wiresharkName('tls.alert_message.level', lvl) ?? `Unknown (${lvl})`}, Description: ${wiresharkName('tls.alert_message.desc', desc) ?? `Unknown (${desc})`})`);
+        } else {
+          p.add(f['tls.alert_message'], null, 0, len);
+          fx.info.push('Encrypted Alert');
+        }
+        return;
+      case 22:
+        handshakeRecord(p, plain, 0, len, conn, seg, fromServer, fx);
+        return;
+      case 23: {
+        const saved = p.src;
+        p.src = 0;
+        if (p.wants(f['tls.app_data'])) p.add(f['tls.app_data'], enc, encOff, enc.length);
+        p.src = saved;
+        fx.info.push('Application Data');
+        appData(p, plain, conn, seg, fromServer, fx);
+        return;
+      }
+      case 24:
+        p.add(f['tls.heartbeat_message'], null, 0, len);
+        fx.info.push('Heartbeat');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Decrypted application data → HTTP (ALPN, http.tls.port, heuristic) or "data". */
+  function appData(p: Packet, plain: Uint8Array, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx): void {
+    const sess = conn.dec!;
+    if (plain.length === 0) return;
+    let app = sess.app as HttpConnection | undefined;
+    if (app === undefined) {
+      const http = httpStreams(engine);
+      const serverPort = fromServer ? seg.srcport : seg.dstport;
+      const alpn = conn.alpn;
+      const isHttp = alpn === 'h2' || alpn === 'http/1.1' || appPorts().has(serverPort)
+        || looksLikeHttp1(plain, 0, plain.length) || isHttp2Preface(plain, 0, plain.length);
+      if (http && isHttp) {
+        app = http.connection({ tls: true, ...(alpn === 'h2' ? { alpn } : {}) });
+        sess.app = app;
+      }
+    }
+    if (!app) {
+      engine.dataDissector(p, plain, 0, plain.length);
+      return;
+    }
+    const proto0 = p.colProtocol;
+    const info0 = p.colInfo;
+    if (p.wantCols) p.colProtocol = '';
+    app.data(p, seg.dir, plain, 0, plain.length);
+    if (p.wantCols) {
+      if (p.colProtocol !== '') {
+        if (fx.appInfoAt === undefined) fx.appInfoAt = fx.info.length;
+        else fx.appInfoAt = fx.info.length;
+      } else {
+        // the application protocol keeps the bytes for a PDU spanning records
+        if (p.colInfo !== info0 && p.colInfo.endsWith('reassembled PDU]') && fx.info[fx.info.length - 1] === 'Application Data') {
+          fx.info[fx.info.length - 1] = '[TLS segment of a reassembled PDU]';
+        }
+        p.colProtocol = proto0;
+        p.colInfo = info0;
+      }
+    }
   }
 
   return {

@@ -255,7 +255,7 @@ function sigAlg(c: HsCtx, o: number): number {
 
 function signature(c: HsCtx, o: number, end: number, lenId: number, sigId: number): number {
   const { p, f, b, conn } = c;
-  if (conn.version === 0x0303 || conn.version < 0) {
+  if (conn.version === 0x0303 || conn.version < 0 || conn.tls13) {
     need(o, 2, end);
     sigAlg(c, o);
     o += 2;

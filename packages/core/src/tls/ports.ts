@@ -43,3 +43,16 @@ export const OWNED_PORTS: ReadonlySet<number> = new Set([
   30186, 30187, 30188, 30189, 30190, 30191, 30192, 30193, 30194, 30195, 30196, 30197, 30198, 30199, 30200, 34980,
   44321, 44322, 44818, 48049, 48898, 57000,
 ]);
+
+/** A Wireshark port range preference ("443,4430-4500") as a set (ranges capped at 65535). */
+export function parsePortRanges(v: string): ReadonlySet<number> {
+  const out = new Set<number>();
+  for (const part of v.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) continue;
+    const a = Number(m[1]);
+    const b = Math.min(65535, m[2] !== undefined ? Number(m[2]) : a);
+    for (let i = a; i <= b; i++) out.add(i);
+  }
+  return out;
+}

@@ -1,4 +1,24 @@
 import type { KeyExchange } from './registry/index.ts';
+import type { DecryptionStatus, TlsDecryptSession } from '../decrypt/session.ts';
+import { toHex } from '../crypto/bytes.ts';
+
+/** What decryption achieved on a connection (present only when key material was loaded). */
+export interface TlsDecryptionInfo {
+  /** "decrypted", "no_key", "rsa_key_mismatch", "dhe_with_rsa_key", "resumed_unknown_session", "handshake_not_captured", "record_failure", "unsupported_cipher", "pending". */
+  readonly status: DecryptionStatus;
+  /** Client random used for key log lookups (hex). */
+  readonly clientRandom?: string;
+  /** Master secret (TLS ≤ 1.2, hex). */
+  readonly masterSecret?: string;
+  readonly resumed: boolean;
+  /** Finished verify_data recomputed and compared: true/false, undefined when it could not be checked. */
+  readonly finished: { readonly client?: boolean; readonly server?: boolean };
+  /** Protected records seen / decrypted (both directions). */
+  readonly records: number;
+  readonly decrypted: number;
+  /** The first record that failed (MAC/tag/padding), if any. */
+  readonly failure?: { readonly record: number; readonly frame: number; readonly fromClient: boolean; readonly reason: string; readonly detail: string };
+}
 
 /** Pending bytes of a record or handshake message that spans segments/records. */
 export class Pending {
@@ -83,6 +103,24 @@ export class TlsConn {
   sni: string | undefined;
   /** Protocol negotiated by ALPN in the ServerHello/EncryptedExtensions. */
   alpn: string | undefined;
+  /** Decryption state (created when key material is loaded). */
+  dec: TlsDecryptSession | undefined;
+  /** Decryption status and derived values; undefined when no key material was given. */
+  get decryption(): TlsDecryptionInfo | undefined {
+    const d = this.dec;
+    if (!d) return undefined;
+    const c = d.counts;
+    return {
+      status: d.status,
+      ...(d.clientRandom ? { clientRandom: toHex(d.clientRandom) } : {}),
+      ...(d.master ? { masterSecret: toHex(d.master) } : {}),
+      resumed: d.resumed,
+      finished: { ...d.finished },
+      records: c.records,
+      decrypted: c.decrypted,
+      ...(d.failure ? { failure: d.failure } : {}),
+    };
+  }
   get tls13(): boolean {
     return this.version === 0x0304 || (this.version & 0xff00) === 0x7f00 || (this.version & 0xff00) === 0xfb00;
   }

@@ -89,7 +89,8 @@ class CertDissector {
       t = el[++i];
     }
     if (!t || t.tag !== TAG.INTEGER) throw new DerError('missing serialNumber', tbs.start);
-    this.add(f.af.serialNumber, this.bytes(t), t.vstart, t.len, () => `serialNumber: 0x${hexBytes(this.bytes(t!))}`);
+    const serial = this.bytes(t);
+    this.add(f.af.serialNumber, serial, t.vstart, t.len, () => `serialNumber: 0x${hexBytes(serial)}`);
     t = el[++i];
     if (!t) throw new DerError('missing signature', tbs.end);
     this.algorithmIdentifier(t, f.af.signature_element, 'signature');
