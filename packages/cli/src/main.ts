@@ -3,6 +3,7 @@ import { READ_HELP, readCommand } from './commands/read.ts';
 import { demoCommand } from './commands/demo.ts';
 import { captureCommand } from './commands/capture.ts';
 import { flowCommand } from './commands/flow.ts';
+import { injectSecretsCommand } from './commands/inject-secrets.ts';
 import { handshakesCommand } from './commands/handshakes.ts';
 import { certsCommand } from './commands/certs.ts';
 
@@ -19,6 +20,7 @@ Commands:
   capture   capture live traffic (-i -f -c -a -w -b -D) and print it as it arrives, with read's options
   handshakes  one row per TLS connection: SNI, version, cipher, group, ALPN, resumption, chain verdict, JA3/JA4, timings
   certs     every certificate chain presented, with details and the validation verdict (--ca, --json, --pem/--der)
+  inject-secrets  embed a TLS key log in a pcapng (Decryption Secrets Block), like editcap --inject-secrets
   help      show help for a command
 
 Run "tlslens read --help" for the options of read.
@@ -46,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'demo') return demoCommand(rest);
   if (cmd === 'capture') return captureCommand(rest);
   if (cmd === 'flow') return flowCommand(rest);
+  if (cmd === 'inject-secrets') return injectSecretsCommand(rest);
   if (cmd === 'handshakes') return handshakesCommand(rest);
   if (cmd === 'certs') return certsCommand(rest);
   // tshark habit: "tlslens -r file ..." means read

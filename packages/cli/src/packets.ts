@@ -100,8 +100,7 @@ export class PacketPrinter {
       if (ev.kind !== 'frame') continue;
       const num = ++this.num;
       const p = engine.dissect(ev.frame, num, wanted);
-      const get = (id: number) => p.values(id);
-      const show = !filter || filter.match(get);
+      const show = !filter || filter.match((id: number) => p.values(id));
       if (show) {
         engine.displayed(p);
         if (!args.quiet) {

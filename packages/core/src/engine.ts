@@ -14,7 +14,7 @@ import { createUdp } from './transport/udp.ts';
 import { createTcp } from './transport/tcp/index.ts';
 import { registerBasicProtocols } from './basic-protocols.ts';
 import { registerHttp } from './http/register.ts';
-import { installTls } from './tls/dissector.ts';
+import { installTls, type TlsDissector } from './tls/dissector.ts';
 import { TcpDispatcher } from './app/tcp-dispatch.ts';
 import { createGtpU } from './app/gtp.ts';
 import { createSocks } from './app/socks.ts';
@@ -66,6 +66,8 @@ export class Engine {
   readonly tcp: ReturnType<typeof createTcp>;
   /** Routes TCP payload to TLS, HTTP, … by stream, port, decode-as and heuristics. */
   readonly tcpApps = new TcpDispatcher();
+  /** The TLS dissector: `engine.tls.connection(conv)` gives a TCP conversation's TLS state (decryption status included). */
+  readonly tls: TlsDissector;
   /** `_ws.col.*` and `_ws.expert*` pseudo-fields. */
   readonly meta: ReturnType<typeof registerMetaFields>;
   /** Formats the Time column for `_ws.col.Time` (the CLI sets it from -t). */
@@ -149,7 +151,7 @@ export class Engine {
     this.tcp.setPayloadHandler(this.tcpApps.handler);
     registerBasicProtocols(this);
     registerHttp(this);
-    installTls(this);
+    this.tls = installTls(this);
     this.tcpApps.register({ name: 'socks', handle: createSocks(reg, this.tcp, this.tcpApps) }, [1080]);
     // application protocols register with tcpApps above; decode-as rules apply on top
     for (const rule of opts.decodeAs ?? []) {

@@ -46,6 +46,8 @@ export interface RecordStateOptions {
   readonly seq?: bigint;
   /** TLS 1.3: the traffic secret the keys came from (enables keyUpdate()). */
   readonly trafficSecret?: Uint8Array;
+  /** TLS 1.3 drafts before 25: the record header is not additional data. */
+  readonly emptyAad?: boolean;
 }
 
 function fail(reason: RecordFailureReason, detail: string, seq: bigint): RecordResult {
@@ -70,8 +72,10 @@ abstract class RecordState {
   protected macKey: Uint8Array;
   protected rc4?: Rc4;
   protected trafficSecret?: Uint8Array;
+  protected readonly emptyAad: boolean;
 
   constructor(o: RecordStateOptions) {
+    this.emptyAad = o.emptyAad ?? false;
     this.crypto = o.crypto;
     this.version = o.version;
     this.suite = o.suite;
@@ -227,7 +231,7 @@ export class RecordDecoder extends RecordState {
     const alg = (this.suite.cipher as { alg: AeadAlg }).alg;
     const t = tagLen(this.suite);
     if (frag.length < t + 1) return fail('bad_length', `record of ${frag.length} bytes is shorter than tag+1`, seq);
-    const pt = this.crypto.aeadDecrypt(alg, this.key, this.nonceXorSeq(seq), hdr(type, version, frag.length), frag);
+    const pt = this.crypto.aeadDecrypt(alg, this.key, this.nonceXorSeq(seq), this.emptyAad ? new Uint8Array(0) : hdr(type, version, frag.length), frag);
     if (!pt) return fail('tag_mismatch', `${alg} tag mismatch at sequence number ${seq}`, seq);
     let i = pt.length - 1;
     while (i >= 0 && pt[i] === 0) i--;

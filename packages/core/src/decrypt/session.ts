@@ -6,12 +6,12 @@
  * TLS 1.3 traffic secrets incl. HRR, 0-RTT and KeyUpdate), verifies both Finished messages and
  * says why a connection does not decrypt.
  */
-import { concatBytes, equalBytes, toHex } from '../crypto/bytes.ts';
+import { concatBytes, equalBytes, toHex, utf8 } from '../crypto/bytes.ts';
 import { deriveKeyBlock, extendedMasterSecret, finishedVerifyData, handshakeHash, masterSecret, type KeyBlock } from '../crypto/prf.ts';
 import { RecordDecoder, type RecordResult } from '../crypto/record.ts';
 import { rsaKeyMatchesModulus } from '../crypto/rsa.ts';
 import { SSL3, TLS13, suiteParamsFromRegistry, type SuiteParams } from '../crypto/suite.ts';
-import { finishedVerifyData13, messageHashPrefix } from '../crypto/tls13.ts';
+import { finishedVerifyData13, hkdfExpand, messageHashPrefix } from '../crypto/tls13.ts';
 import { HASH_LEN } from '../crypto/types.ts';
 import { cipherSuite } from '../tls/registry/index.ts';
 import { tryParseCertificate } from '../x509/certificate.ts';
@@ -132,6 +132,8 @@ export class TlsDecryptSession {
   private kx = '';
   /** Compression method of the ServerHello (1 = DEFLATE). */
   private compression = 0;
+  /** TLS 1.3 draft number (0 = RFC 8446). */
+  private draft = 0;
   private serverModulus?: Uint8Array;
   private certSeen = false;
 
@@ -263,7 +265,11 @@ export class TlsDecryptSession {
     const exts = parseExts(b, o);
     const sv = exts.get(0x2b);
     if (sv && sv.length === 2) this.version = (sv[0]! << 8) | sv[1]!;
-    if (draft || (this.version & 0xff00) === 0x7f00 || (this.version & 0xff00) === 0xfb00) this.version = TLS13;
+    this.draft = 0;
+    if (draft || (this.version & 0xff00) === 0x7f00 || (this.version & 0xff00) === 0xfb00) {
+      this.draft = this.version & 0xff;
+      this.version = TLS13;
+    }
     this.cipherSuite = code;
     const cs = cipherSuite(code);
     this.suite = cs ? suiteParamsFromRegistry(cs) : undefined;
@@ -317,18 +323,18 @@ export class TlsDecryptSession {
     this.reason = undefined;
     this.tls13.clientHandshakeTraffic = s.clientHandshakeTraffic;
     this.tls13.serverHandshakeTraffic = s.serverHandshakeTraffic;
-    this.d[1].dec = RecordDecoder.fromTrafficSecret(this.crypto, this.suite, s.serverHandshakeTraffic);
+    this.d[1].dec = this.trafficDecoder(this.suite, s.serverHandshakeTraffic);
     const early = this.d[0].dec; // a 0-RTT decoder set up before the ServerHello
-    this.d[0].dec = RecordDecoder.fromTrafficSecret(this.crypto, this.suite, s.clientHandshakeTraffic);
+    this.d[0].dec = this.trafficDecoder(this.suite, s.clientHandshakeTraffic);
     this.d[0].next = early ?? (s.clientEarlyTraffic && s.clientEarlyTraffic.length === HASH_LEN[this.suite.prfHash]
-      ? RecordDecoder.fromTrafficSecret(this.crypto, this.suite, s.clientEarlyTraffic) : undefined);
+      ? this.trafficDecoder(this.suite, s.clientEarlyTraffic) : undefined);
   }
 
   private tls13AfterFinished(fromClient: boolean): void {
     const s = this.clientRandom && this.store.keylog.tls13(this.clientRandom);
     const secret = fromClient ? s?.clientTraffic.get(0) : s?.serverTraffic.get(0);
     const dir = this.d[fromClient ? 0 : 1];
-    this.pendingSwitch[fromClient ? 0 : 1] = secret && this.suite ? RecordDecoder.fromTrafficSecret(this.crypto, this.suite, secret) : null;
+    this.pendingSwitch[fromClient ? 0 : 1] = secret && this.suite ? this.trafficDecoder(this.suite, secret) : null;
     if (secret) {
       if (fromClient) this.tls13.clientTraffic = secret;
       else this.tls13.serverTraffic = secret;
@@ -345,6 +351,7 @@ export class TlsDecryptSession {
     if (!this.suite || this.suite.cipher.kind === 'unsupported' && this.version >= TLS13) return undefined;
     try {
       if (this.version >= TLS13) {
+        if (this.draft > 0 && this.draft < 20) return undefined;
         const base = fromClient ? this.tls13.clientHandshakeTraffic : this.tls13.serverHandshakeTraffic;
         if (base) want = finishedVerifyData13(this.crypto, this.suite.prfHash, base, this.crypto.hash(this.suite.prfHash, this.transcript));
       } else if (this.master) {
@@ -436,6 +443,18 @@ export class TlsDecryptSession {
     }
   }
 
+  /** A TLS 1.3 decoder from a traffic secret (drafts: older label prefix and no header AAD). */
+  private trafficDecoder(suite: SuiteParams, secret: Uint8Array): RecordDecoder {
+    if (this.draft === 0 || this.draft >= 25) return RecordDecoder.fromTrafficSecret(this.crypto, suite, secret);
+    const prefix = this.draft < 20 ? 'TLS 1.3, ' : 'tls13 ';
+    const label = (l: string, n: number) => {
+      const b = utf8(prefix + l);
+      return hkdfExpand(this.crypto, suite.prfHash, secret, concatBytes(Uint8Array.of(n >> 8, n & 0xff, b.length), b, Uint8Array.of(0)), n);
+    };
+    const keys = { key: label('key', suite.keyLen), iv: label('iv', 12) };
+    return new RecordDecoder({ crypto: this.crypto, version: TLS13, suite, keys, trafficSecret: secret, emptyAad: true });
+  }
+
   /** TLS ≤ 1.2 ChangeCipherSpec from one side: its later records use the new keys. */
   ccs(fromClient: boolean): void {
     const dir = this.d[fromClient ? 0 : 1];
@@ -505,7 +524,7 @@ export class TlsDecryptSession {
         dir.appN++;
         const logged = this.clientRandom && this.store.keylog.tls13(this.clientRandom)?.[fromClient ? 'clientTraffic' : 'serverTraffic'].get(dir.appN);
         if (logged && this.suite && !equalBytes(logged, dir.dec.currentTrafficSecret!)) {
-          dir.dec = RecordDecoder.fromTrafficSecret(this.crypto, this.suite, logged);
+          dir.dec = this.trafficDecoder(this.suite, logged);
         }
       }
     }
@@ -524,7 +543,7 @@ export class TlsDecryptSession {
       if (!cs) continue;
       const sp = suiteParamsFromRegistry(cs);
       if (sp.cipher.kind === 'unsupported' || HASH_LEN[sp.prfHash] !== secret.length) continue;
-      const dec = RecordDecoder.fromTrafficSecret(this.crypto, sp, secret);
+      const dec = this.trafficDecoder(sp, secret);
       const r = dec.tryDecrypt(23, ver, frag);
       if (r.ok) {
         dir.dec = dec;

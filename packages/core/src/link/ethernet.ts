@@ -45,6 +45,7 @@ export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissect
     trailer: { name: 'Trailer', type: 'bytes' },
   });
   const trailerIds = [f.padding, f.trailer];
+  const addrIds = [f.dst, f.src, f.addr, f['dst.lg'], f['dst.ig'], f['src.lg'], f['src.ig'], reg.protocol('eth', 'Ethernet')];
   const ethertypeProto = reg.protocol('ethertype', 'Ethertype');
   // IEEE 802.1ad service tags (0x88a8) are their own protocol in Wireshark
   const adProto = reg.protocol('ieee8021ad', 'IEEE 802.1ad');
@@ -94,30 +95,34 @@ export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissect
   const dissect: Dissector = (p, data, off, end) => {
     p.colProtocol = 'Ethernet';
     if (end - off < 14) return 0;
-    const dst = data.subarray(off, off + 6);
-    const src = data.subarray(off + 6, off + 12);
     const type = u16(data, off + 12);
     p.protocols.push('eth');
+    // the address views are only made for someone who reads them
+    const full = p.tree || p.wantCols || p.wantsAny(addrIds);
+    const dst = full ? data.subarray(off, off + 6) : undefined;
+    const src = full ? data.subarray(off + 6, off + 12) : undefined;
     if (p.wantCols) {
-      p.colSrc = etherText(src);
-      p.colDst = etherText(dst);
+      p.colSrc = etherText(src!);
+      p.colDst = etherText(dst!);
     }
-    const node = p.proto(proto, data, off, 14, () => `Ethernet II, Src: ${etherText(src)}, Dst: ${etherText(dst)}`);
-    p.open(f.dst, dst, off, 6);
-    if (p.tree || p.wants(f['dst.lg'])) {
-      p.add(f['dst.lg'], (dst[0]! & 2) !== 0, off, 3);
-      p.add(f['dst.ig'], (dst[0]! & 1) !== 0, off, 3);
-    }
-    p.close();
-    p.open(f.src, src, off + 6, 6);
-    if (p.tree || p.wants(f['src.lg'])) {
-      p.add(f['src.lg'], (src[0]! & 2) !== 0, off + 6, 3);
-      p.add(f['src.ig'], (src[0]! & 1) !== 0, off + 6, 3);
-    }
-    p.close();
-    if (p.wants(f.addr)) {
-      p.add(f.addr, dst, off, 6, HIDDEN);
-      p.add(f.addr, src, off + 6, 6, HIDDEN);
+    const node = p.proto(proto, data, off, 14, () => `Ethernet II, Src: ${etherText(src!)}, Dst: ${etherText(dst!)}`);
+    if (full) {
+      p.open(f.dst, dst!, off, 6);
+      if (p.tree || p.wants(f['dst.lg'])) {
+        p.add(f['dst.lg'], (dst![0]! & 2) !== 0, off, 3);
+        p.add(f['dst.ig'], (dst![0]! & 1) !== 0, off, 3);
+      }
+      p.close();
+      p.open(f.src, src!, off + 6, 6);
+      if (p.tree || p.wants(f['src.lg'])) {
+        p.add(f['src.lg'], (src![0]! & 2) !== 0, off + 6, 3);
+        p.add(f['src.ig'], (src![0]! & 1) !== 0, off + 6, 3);
+      }
+      p.close();
+      if (p.wants(f.addr)) {
+        p.add(f.addr, dst!, off, 6, HIDDEN);
+        p.add(f.addr, src!, off + 6, 6, HIDDEN);
+      }
     }
     p.add(type <= 1500 ? f.len : f.type, type, off + 12, 2);
     p.close();

@@ -45,13 +45,18 @@ export class FrameClock {
   prevDisplayed: AbsTime | undefined;
 }
 
+function frameLabel(p: Packet, frameProto: number): (() => string) | undefined {
+  if (!p.tree && !p.wants(frameProto)) return undefined;
+  return () => `Frame ${p.num}: ${p.origLen} bytes on wire (${p.origLen * 8} bits), ${p.data.length} bytes captured (${p.data.length * 8} bits)`;
+}
+
 /** Adds the frame's own fields (everything but frame.protocols, added once the layers are known). */
 export function dissectFrame(p: Packet, f: FrameFields, clock: FrameClock, frameProto: number, comments: readonly string[] | undefined, pcapng: boolean): void {
   const ts = p.ts;
   clock.first ??= ts;
   const prev = clock.prev ?? ts;
   clock.prev = ts;
-  p.open(frameProto, p.data, 0, p.data.length, 0, () => `Frame ${p.num}: ${p.origLen} bytes on wire (${p.origLen * 8} bits), ${p.data.length} bytes captured (${p.data.length * 8} bits)`);
+  p.proto(frameProto, p.data, 0, p.data.length, frameLabel(p, frameProto));
   if (comments) for (const c of comments) p.add(f.comment, c, 0, 0);
   if (pcapng && p.wants(f.interface_id)) p.add(f.interface_id, p.ifaceId, 0, 0);
   if (p.wants(f.encap_type)) p.add(f.encap_type, WTAP_ENCAP[p.linktype] ?? -1, 0, 0);

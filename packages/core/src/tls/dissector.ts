@@ -93,7 +93,19 @@ export interface TlsDissector {
   connection(conv: TcpConversation): TlsConn | undefined;
 }
 
+const byEngine = new WeakMap<Engine, TlsDissector>();
+
+/** The TLS dissector of an engine (created once; later calls return the same instance and its connection state). */
 export function createTls(engine: Engine): TlsDissector {
+  let t = byEngine.get(engine);
+  if (!t) {
+    t = buildTls(engine);
+    byEngine.set(engine, t);
+  }
+  return t;
+}
+
+function buildTls(engine: Engine): TlsDissector {
   const reg = engine.reg;
   const f = registerTlsFields(reg);
   const x509 = registerX509Fields(reg);

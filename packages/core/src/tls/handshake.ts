@@ -11,6 +11,7 @@ import type { TlsFields } from './fields.ts';
 import { type HelloInfo, newHello, ja3Full, ja3Hash, ja3sFull, ja4 } from './ja.ts';
 import { cipherSuite, isGrease, wiresharkName } from './registry/index.ts';
 import type { TlsConn } from './state.ts';
+import { decodeBody } from '../http/decompress.ts';
 
 export class Malformed extends Error {}
 
@@ -181,7 +182,13 @@ function newSessionTicket(c: HsCtx, o: number, end: number): void {
   need(o, 4, end);
   p.add(f['tls.handshake.session_ticket_lifetime_hint'], u32(b, o), o, 4);
   o += 4;
-  if (conn.tls13) {
+  // TLS 1.3 drafts before 21 have no ticket nonce
+  const draft = (conn.version & 0xff00) === 0x7f00 ? conn.version & 0xff : 0;
+  if (conn.tls13 && draft > 0 && draft < 21) {
+    need(o, 4, end);
+    p.add(f['tls.handshake.session_ticket_age_add'], u32(b, o), o, 4);
+    o += 4;
+  } else if (conn.tls13) {
     need(o, 5, end);
     p.add(f['tls.handshake.session_ticket_age_add'], u32(b, o), o, 4);
     const nl = b[o + 4]!;
@@ -394,7 +401,25 @@ function compressedCertificate(c: HsCtx, o: number, end: number): void {
   const n = u24(b, o + 5);
   p.add(f['tls.compress_certificate.compressed_certificate_message.length'], n, o + 5, 3);
   need(o + 8, n, end);
-  p.add(f['tls.compress_certificate.compressed_certificate_message'], b.subarray(o + 8, o + 8 + n), o + 8, n);
+  const alg = u16(b, o);
+  const ulen = u24(b, o + 2);
+  p.open(f['tls.compress_certificate.compressed_certificate_message'], b.subarray(o + 8, o + 8 + n), o + 8, n);
+  try {
+    // RFC 8879: zlib (1) and brotli (2) bodies are decompressed and dissected as a Certificate
+    const coding = alg === 1 ? 'deflate' : alg === 2 ? 'br' : '';
+    const r = coding ? decodeBody(coding, b.subarray(o + 8, o + 8 + n), Math.min(ulen, 1 << 24)) : undefined;
+    if (r?.ok && r.data.length === ulen) {
+      const saved = p.src;
+      p.src = p.addSource('Uncompressed certificate(s)', r.data);
+      try {
+        certificate({ ...c, b: r.data }, 0, r.data.length);
+      } finally {
+        p.src = saved;
+      }
+    }
+  } finally {
+    p.close();
+  }
 }
 
 function sigAlgList(c: HsCtx, o: number, end: number, h?: HelloInfo): number {

@@ -490,7 +490,7 @@ export class HandshakeCollector {
       decryption,
     };
     if (c.sni !== undefined) r.sni = c.sni;
-    if (c.version !== undefined && c.shSeen) {
+    if (c.version !== undefined && (c.shSeen || c.hrr)) {
       r.version = versionShortName(c.version);
       r.versionCode = c.version;
       r.versionDetail = versionName(c.version);

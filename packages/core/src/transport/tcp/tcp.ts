@@ -210,6 +210,7 @@ class Segment implements TcpSegment {
 export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
   const f = registerTcpFields(reg);
   const experts = expertOf(f);
+  const flagIds = FLAG_IDS(f);
   const optIds = [
     f.options, f.option_kind, f.option_len, f['options.nop'], f['options.eol'], f['options.mss'], f['options.mss_val'],
     f['options.wscale'], f['options.wscale.shift'], f['options.wscale.multiplier'], f['options.sack_perm'], f['options.sack'],
@@ -398,7 +399,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     p.add(f.ack_raw, ackRaw, off + 8, 4);
     p.add(f.hdr_len, hl, off + 12, 1, 0, tree ? `${((hl / 4) >> 3) & 1}${((hl / 4) >> 2) & 1}${((hl / 4) >> 1) & 1}${(hl / 4) & 1} .... = Header Length: ${hl} bytes (${hl / 4})` : undefined);
     p.open(f.flags, flags, off + 12, 2, 0, tree ? `Flags: 0x${flags.toString(16).padStart(3, '0')} (${flagsText(flags)})` : undefined);
-    if (tree || p.wantsAny(FLAG_IDS(f))) {
+    if (tree || p.wantsAny(flagIds)) {
       p.add(f['flags.res'], (flags & 0xe00) !== 0, off + 12, 1);
       p.add(f['flags.ae'], (flags & 0x100) !== 0, off + 12, 1);
       p.add(f['flags.cwr'], (flags & 0x80) !== 0, off + 13, 1);
