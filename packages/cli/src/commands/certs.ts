@@ -28,7 +28,8 @@ basic constraints, key usage and trust anchors. Each problem is named with its r
   --der DIR               the same as DER (.der)
   -o NAME:VALUE           preference, e.g. tls.keylog_file:FILE (TLS 1.3 certificates are encrypted)
   -d tcp.port==N,tls      decode as
-  --keylog FILE           TLS key log file (repeatable)
+  --keylog FILE           TLS key log file (repeatable; a pcapng's Decryption Secrets Blocks are used too)
+  --rsa-key FILE[:PASS]   RSA private key for RSA key exchange (repeatable)
 
 Problem codes: issuer-not-found (unknown CA), self-signed, expired, not-yet-valid,
 hostname-mismatch, bad-signature, not-ca, path-length, key-usage, ext-key-usage,

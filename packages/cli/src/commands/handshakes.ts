@@ -7,6 +7,8 @@ import { parseCaBundle } from '../../../core/src/x509/validate.ts';
 import { tryParseCertificate, type Certificate } from '../../../core/src/x509/certificate.ts';
 import { createNodeVerifier, nodeRootCertificates } from '../crypto/node-verifier.ts';
 import { parseReadArgs, type ReadArgs } from '../args.ts';
+import { createNodeCrypto } from '../crypto/node-crypto.ts';
+import { loadKeyOptions } from './keys.ts';
 import { Out, openInput } from '../io.ts';
 
 export const HANDSHAKES_HELP = `Usage: tlslens handshakes [options] FILE
@@ -27,7 +29,8 @@ SYN was not captured), TLS record bytes each way and whether the connection was 
   --width N               table width (default: the terminal's, else 200)
   -o NAME:VALUE           preference, e.g. tls.keylog_file:FILE
   -d tcp.port==N,tls      decode as
-  --keylog FILE           TLS key log file (repeatable)
+  --keylog FILE           TLS key log file (repeatable; a pcapng's Decryption Secrets Blocks are used too)
+  --rsa-key FILE[:PASS]   RSA private key for RSA key exchange (repeatable)
   -c N                    read only the first N packets
 
 Without keys, TLS 1.3 hides the certificate, ALPN and Finished messages: the verdict is then
@@ -108,10 +111,12 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
     throw new TlsLensError('USAGE', 'this command does not take -T, -e, -V or -x');
   }
   const prefs = new Map(args.prefs);
-  for (const k of args.keylogs) prefs.set('tls.keylog_file', k);
-  const engine = new Engine({ prefs, decodeAs: args.decodeAs });
+  const keys = await loadKeyOptions(args.prefs, args.keylogs, args.rsaKeys, prefs);
+  const engine = new Engine({ prefs, decodeAs: args.decodeAs, keys, crypto: createNodeCrypto() });
   const reg = engine.reg;
   for (const e of engine.decodeAsErrors) process.stderr.write(`tlslens: warning: ${e}\n`);
+  const warnedBefore = engine.keyWarnings().length;
+  for (const w of engine.keyWarnings()) process.stderr.write(`tlslens: warning: ${w}\n`);
   let filter: CompiledFilter | undefined;
   if (args.filter !== undefined && args.filter.trim() !== '') {
     try {
@@ -136,6 +141,11 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
   try {
     outer: for await (const batch of readCaptureBatches(input, { onFormat: (f) => engine.setFileFormat(f) })) {
       for (const ev of batch) {
+        if (ev.kind === 'secrets') {
+          // a pcapng Decryption Secrets Block: keys for the frames that follow
+          engine.addSecrets(ev.secrets.type, ev.secrets.data);
+          continue;
+        }
         if (ev.kind !== 'frame') continue;
         num++;
         const p = engine.dissect(ev.frame, num, wanted);
@@ -150,6 +160,7 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
     status = 2;
   }
   engine.finish();
+  for (const w of engine.keyWarnings().slice(warnedBefore)) process.stderr.write(`tlslens: warning: ${w}\n`);
   return { summaries: col.summaries(filter !== undefined), status };
 }
 

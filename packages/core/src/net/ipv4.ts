@@ -46,6 +46,7 @@ export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: D
   });
   const frags = new FragmentTable();
   const hostIds = [f.src_host, f.dst_host, f.host];
+  const headerIds = [f.version, f.hdr_len, f.dsfield, f['dsfield.dscp'], f['dsfield.ecn'], f.len, f.bogus_ip_length, f.id, f.flags, f['flags.rb'], f['flags.df'], f['flags.mf'], f.frag_offset, f.ttl, f.proto, f.checksum, f['checksum.status']];
 
   const dissect: Dissector = (p: Packet, data, off, end) => {
     p.colProtocol = 'IPv4';
@@ -85,26 +86,29 @@ export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: D
       p.colDst = net.dstText;
     }
     p.proto(proto, data, off, hl, () => `Internet Protocol Version 4, Src: ${net.srcText}, Dst: ${net.dstText}`);
-    p.add(f.version, vhl >> 4, off, 1);
-    p.add(f.hdr_len, hl, off, 1);
-    const ds = data[off + 1]!;
-    p.open(f.dsfield, ds, off + 1, 1);
-    p.add(f['dsfield.dscp'], ds >> 2, off + 1, 1);
-    p.add(f['dsfield.ecn'], ds & 3, off + 1, 1);
-    p.close();
-    p.add(f.len, totLen, off + 2, 2);
-    if (totLen !== 0 && totLen < hl) p.add(f.bogus_ip_length, null, off + 2, 2);
-    p.add(f.id, id, off + 4, 2);
-    p.open(f.flags, fl >> 13, off + 6, 1);
-    p.add(f['flags.rb'], (fl & 0x8000) !== 0, off + 6, 1);
-    p.add(f['flags.df'], (fl & 0x4000) !== 0, off + 6, 1);
-    p.add(f['flags.mf'], mf, off + 6, 1);
-    p.close();
-    p.add(f.frag_offset, fl & 0x1fff, off + 6, 2);
-    p.add(f.ttl, ttl, off + 8, 1);
-    p.add(f.proto, pr, off + 9, 1);
-    p.add(f.checksum, u16(data, off + 10), off + 10, 2);
-    p.add(f['checksum.status'], 2, off + 10, 2, GENERATED);
+    // the header fields one by one only when someone reads one of them
+    if (p.tree || p.wantsAny(headerIds)) {
+      p.add(f.version, vhl >> 4, off, 1);
+      p.add(f.hdr_len, hl, off, 1);
+      const ds = data[off + 1]!;
+      p.open(f.dsfield, ds, off + 1, 1);
+      p.add(f['dsfield.dscp'], ds >> 2, off + 1, 1);
+      p.add(f['dsfield.ecn'], ds & 3, off + 1, 1);
+      p.close();
+      p.add(f.len, totLen, off + 2, 2);
+      if (totLen !== 0 && totLen < hl) p.add(f.bogus_ip_length, null, off + 2, 2);
+      p.add(f.id, id, off + 4, 2);
+      p.open(f.flags, fl >> 13, off + 6, 1);
+      p.add(f['flags.rb'], (fl & 0x8000) !== 0, off + 6, 1);
+      p.add(f['flags.df'], (fl & 0x4000) !== 0, off + 6, 1);
+      p.add(f['flags.mf'], mf, off + 6, 1);
+      p.close();
+      p.add(f.frag_offset, fl & 0x1fff, off + 6, 2);
+      p.add(f.ttl, ttl, off + 8, 1);
+      p.add(f.proto, pr, off + 9, 1);
+      p.add(f.checksum, u16(data, off + 10), off + 10, 2);
+      p.add(f['checksum.status'], 2, off + 10, 2, GENERATED);
+    }
     p.add(f.src, srcN, off + 12, 4);
     if (p.wants(f.addr)) p.add(f.addr, srcN, off + 12, 4, HIDDEN);
     p.add(f.dst, dstN, off + 16, 4);

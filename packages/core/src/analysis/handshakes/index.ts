@@ -92,15 +92,21 @@ export function renderTable(cols: readonly Column[], width: number): string {
   const sep = '  ';
   const w = cols.map((c) => Math.max(c.title.length, ...c.cells.map((x) => x.length)));
   const total = () => w.reduce((a, b) => a + b, 0) + sep.length * (cols.length - 1);
-  while (total() > width) {
-    let best = -1;
-    for (let i = 0; i < cols.length; i++) {
-      const m = cols[i]!.min;
-      if (m === undefined || w[i]! <= m) continue;
-      if (best < 0 || w[i]! > w[best]!) best = i;
+  // shrink the widest truncatable column, first down to its preferred minimum, then (if the
+  // table still does not fit) down to its title's width
+  for (const relaxed of [false, true]) {
+    while (total() > width) {
+      let best = -1;
+      for (let i = 0; i < cols.length; i++) {
+        const c = cols[i]!;
+        if (c.min === undefined) continue;
+        const floor = relaxed ? Math.max(c.title.length, 4) : Math.max(c.min, c.title.length);
+        if (w[i]! <= floor) continue;
+        if (best < 0 || w[i]! > w[best]!) best = i;
+      }
+      if (best < 0) break;
+      w[best]! -= 1;
     }
-    if (best < 0) break;
-    w[best]! -= 1;
   }
   const rows = cols[0]?.cells.length ?? 0;
   const line = (get: (c: Column) => string) =>
@@ -149,8 +155,8 @@ export function renderHandshakeTables(hs: readonly HandshakeSummary[], chains: R
   };
   const t1 = renderTable([
     { title: 'Strm', cells: cell((h) => String(h.stream)), right: true },
-    { title: 'Client', cells: cell((h) => h.client), min: 12 },
-    { title: 'Server', cells: cell((h) => h.server), min: 12 },
+    { title: 'Client', cells: cell((h) => h.client), min: 21 },
+    { title: 'Server', cells: cell((h) => h.server), min: 21 },
     { title: 'SNI', cells: cell((h) => h.sni ?? '-'), min: 10 },
     { title: 'Version', cells: cell((h) => h.version ?? '-') },
     { title: 'Cipher suite', cells: cell((h) => (h.cipherSuite ?? '-').replace(/^TLS_/, '')), min: 14 },
@@ -158,7 +164,7 @@ export function renderHandshakeTables(hs: readonly HandshakeSummary[], chains: R
     { title: 'ALPN', cells: cell((h) => h.alpn ?? '-'), min: 4 },
     { title: 'Resumed', cells: cell((h) => h.resumed ?? '-') },
     { title: 'Certificate', cells: cell(leafSubject), min: 10 },
-    { title: 'Verdict', cells: cell(verdict), min: 10 },
+    { title: 'Verdict', cells: cell(verdict), min: 14 },
   ], width);
   const t2 = renderTable([
     { title: 'Strm', cells: cell((h) => String(h.stream)), right: true },

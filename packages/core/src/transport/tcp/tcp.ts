@@ -33,7 +33,7 @@ const C_SYN = 1, C_SYNACK = 2, C_ACK = 4, C_DATA = 8, C_FIN = 16, C_RST = 32;
 export class TcpConversation {
   readonly index: number;
   /** Key of the endpoint that was seen sending first (see endpointKey): direction 0. */
-  readonly firstSrc: string;
+  readonly firstSrc: string | number;
   readonly flows: [Flow, Flow] = [new Flow(), new Flow()];
   completeness = 0;
   /** Frame time (ns since the session's first TCP frame) of the first and previous frame. */
@@ -46,7 +46,7 @@ export class TcpConversation {
   readonly reasm: [StreamReassembler | undefined, StreamReassembler | undefined] = [undefined, undefined];
   /** Free slot for the upper layer's per-stream state (TLS session, HTTP parser …). */
   app: unknown = undefined;
-  constructor(index: number, firstSrc: string, t: number) {
+  constructor(index: number, firstSrc: string | number, t: number) {
     this.index = index;
     this.firstSrc = firstSrc;
     this.firstT = t;
@@ -225,6 +225,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     ...experts.map((e) => e[1]),
   ];
   const convs = new Map<string, TcpConversation>();
+  const convs4 = new Map<number, Map<number, TcpConversation>>();
   const list: TcpConversation[] = [];
   const budget = new ReassemblyBudget(opts.maxSessionBytes ?? 256 * 1024 * 1024);
   const reasmOpts = { maxStreamBytes: opts.maxStreamBytes ?? 8 * 1024 * 1024, budget };
@@ -286,10 +287,27 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
 
     // conversation lookup; a SYN whose ISN differs from the conversation's starts a new one
     // (tshark 4.0 ignores FIN/RST here: a same-ISN SYN after a reset is a retransmission)
-    const a = endpointKey(net.src, sp);
-    const b = endpointKey(net.dst, dp);
-    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
-    let c = convs.get(key);
+    // IPv4 endpoints are numbers (address·65536 + port, exact in a double) looked up in a
+    // two-level map: no strings per packet. IPv6 endpoints use compact string keys.
+    let a: string | number;
+    let key = '';
+    let lo = 0;
+    let hi = 0;
+    let c: TcpConversation | undefined;
+    if (net.src.length === 4) {
+      const s4 = net.src;
+      const d4 = net.dst;
+      a = (((s4[0]! << 24) >>> 0) + ((s4[1]! << 16) | (s4[2]! << 8) | s4[3]!)) * 65536 + sp;
+      const b4 = (((d4[0]! << 24) >>> 0) + ((d4[1]! << 16) | (d4[2]! << 8) | d4[3]!)) * 65536 + dp;
+      lo = a < b4 ? a : b4;
+      hi = a < b4 ? b4 : a;
+      c = convs4.get(lo)?.get(hi);
+    } else {
+      a = endpointKey(net.src, sp);
+      const b = endpointKey(net.dst, dp);
+      key = a < b ? `${a}|${b}` : `${b}|${a}`;
+      c = convs.get(key);
+    }
     let reused = false;
     if (c && (flags & (TH_SYN | TH_ACK)) === TH_SYN) {
       const fw = c.flows[c.firstSrc === a ? 0 : 1];
@@ -306,7 +324,11 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     if (!c) {
       c = new TcpConversation(list.length, a, t);
       list.push(c);
-      convs.set(key, c);
+      if (typeof a === 'number') {
+        let m = convs4.get(lo);
+        if (!m) convs4.set(lo, (m = new Map()));
+        m.set(hi, c);
+      } else convs.set(key, c);
     }
     const dir: 0 | 1 = c.firstSrc === a ? 0 : 1;
     if ((net as { inError?: boolean }).inError) return dissectInError(p, f, data, off, end, c, dir, t);
@@ -597,6 +619,7 @@ function scanOpts(data: Uint8Array, o: number, end: number): number {
 }
 
 function addExperts(p: Packet, experts: ReturnType<typeof expertOf>, ta: SegAnalysis): void {
+  if (ta.flags === 0) return;
   for (const [bit, , sev, msg] of experts) {
     if (!(ta.flags & bit)) continue;
     p.expert(sev, 'Sequence', msg);
