@@ -230,19 +230,16 @@ describe('tlslens certs on sessions served with the test PKI', { skip }, () => {
     for (const l of t.stdout.split('\n')) assert.ok(l.length <= 170, `line longer than --width: ${l}`);
   });
 
-  it('TLS 1.3: the certificate is encrypted; it is checked once the capture is decrypted (DSB)', () => {
+  it('TLS 1.3: the encrypted certificate is checked once decrypted with the DSB key log', () => {
     const [h] = JSON.parse(tlslens(['handshakes', cap.tls13!, '--json', '--ca', root]).stdout) as Record<string, unknown>[];
     assert.equal(h!.version, 'TLSv1.3');
+    assert.equal(h!.decryption, 'yes', String(h!.decryption_status));
+    assert.equal(h!.alpn, 'http/1.1', 'ALPN from the decrypted EncryptedExtensions');
+    assert.equal(h!.chain_verdict, 'valid');
     const chains = certsJson([cap.tls13!, '--ca', root]);
-    if (h!.decryption !== 'yes') {
-      // decryption not integrated with the dissector yet: no chain, and the text says why
-      assert.equal(chains.length, 0);
-      assert.equal(h!.chain_verdict, 'n/a (encrypted)');
-      assert.match(tlslens(['certs', cap.tls13!]).stdout, /TLS 1\.3 connection without keys: certificates are encrypted/);
-    } else {
-      assert.equal(chains.length, 1);
-      assert.equal(chains[0]!.valid, true, JSON.stringify(chains[0]!.problems));
-      assert.equal(h!.chain_verdict, 'valid');
-    }
+    assert.equal(chains.length, 1);
+    assert.equal(chains[0]!.valid, true, JSON.stringify(chains[0]!.problems));
+    assert.equal(chains[0]!.certificates[0]!.subject, 'CN=www.tlslens.test');
+    assert.deepEqual(certsJson([cap.tls13!])[0]!.problems.map((p) => p.code), ['issuer-not-found']);
   });
 });

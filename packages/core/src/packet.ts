@@ -34,10 +34,24 @@ export interface ExpertInfo {
  * them) and whether to build the tree and the columns.
  */
 export interface Wanted {
-  /** 1 for each field id whose values must be kept; undefined = keep every field. */
+  /** 1 for each field id whose values must be kept; undefined = keep every field. Fixed once packets use it. */
   readonly fields?: Uint8Array;
   readonly tree: boolean;
   readonly columns: boolean;
+}
+
+const slotCache = new WeakMap<Uint8Array, { slots: Int32Array; count: number }>();
+/** id → slot numbers for a wanted-fields set, computed once per set. */
+function slotsFor(want: Uint8Array): { slots: Int32Array; count: number } {
+  let sl = slotCache.get(want);
+  if (!sl) {
+    const slots = new Int32Array(want.length).fill(-1);
+    let count = 0;
+    for (let i = 0; i < want.length; i++) if (want[i] === 1) slots[i] = count++;
+    sl = { slots, count };
+    slotCache.set(want, sl);
+  }
+  return sl;
 }
 
 const NO_NODES: TreeNode[] = [];
@@ -76,7 +90,13 @@ export class Packet {
   readonly roots: TreeNode[];
 
   private readonly want: Uint8Array | undefined;
-  private readonly vals: Map<number, FieldValue[]> = new Map();
+  /**
+   * Kept values: in tree mode a map by field id; otherwise an array with one slot per
+   * wanted field (no hashing per value, one small array per packet).
+   */
+  private readonly vals: Map<number, FieldValue[]> | undefined;
+  private readonly slots: Int32Array | undefined;
+  private readonly slotVals: (FieldValue[] | undefined)[] | undefined;
   /** Custom labels of wanted fields outside tree mode (tshark prints a protocol's label in -T fields). */
   private labels: Map<number, string | (() => string)> | undefined;
   private readonly stack: TreeNode[][];
@@ -102,6 +122,13 @@ export class Packet {
     this.tree = init.wanted.tree;
     this.wantCols = init.wanted.columns;
     this.want = init.wanted.tree ? undefined : init.wanted.fields;
+    if (this.want !== undefined) {
+      const sl = slotsFor(this.want);
+      this.slots = sl.slots;
+      this.slotVals = new Array(sl.count);
+    } else {
+      this.vals = new Map();
+    }
     this.roots = init.wanted.tree ? [] : NO_NODES;
     this.stack = init.wanted.tree ? [] : NO_STACK;
     this.cur = this.roots;
@@ -133,9 +160,16 @@ export class Packet {
   /** Adds a field occurrence; returns the node in tree mode (to attach a label or children). */
   add(id: number, value: FieldValue, offset: number, length: number, flags = 0, label?: string | (() => string)): TreeNode | undefined {
     if (this.want === undefined || this.want[id] === 1) {
-      const a = this.vals.get(id);
-      if (a) a.push(value);
-      else this.vals.set(id, [value]);
+      if (this.slotVals !== undefined) {
+        const k = this.slots![id]!;
+        const a = this.slotVals[k];
+        if (a) a.push(value);
+        else this.slotVals[k] = [value];
+      } else {
+        const a = this.vals!.get(id);
+        if (a) a.push(value);
+        else this.vals!.set(id, [value]);
+      }
       if (label !== undefined && !this.tree) {
         const m = (this.labels ??= new Map());
         if (!m.has(id)) m.set(id, label);
@@ -187,8 +221,11 @@ export class Packet {
 
   /** Values of a field in this packet, in dissection order; undefined when absent or not wanted. */
   values(id: number): readonly FieldValue[] | undefined {
-    if (this.want === undefined && this.tree && !this.vals.has(id)) return undefined;
-    return this.vals.get(id);
+    if (this.slotVals !== undefined) {
+      const k = this.slots![id]!;
+      return k < 0 ? undefined : this.slotVals[k];
+    }
+    return this.vals!.get(id);
   }
 
   /** The custom label of the first occurrence of a field, if the dissector gave one. */
@@ -209,7 +246,7 @@ export class Packet {
   }
 
   has(id: number): boolean {
-    return this.vals.has(id);
+    return this.values(id) !== undefined;
   }
 
   expert(severity: ExpertSeverity, group: string, message: string): void {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import {
   Engine, TlsLensError, compileFilter, formatFilterError, readCaptureBatches, type CompiledFilter,
 } from '@tlslens/core';
-import { HandshakeCollector, handshakeJson, renderHandshakeTables, verifyServerChains, type HandshakeSummary } from '../../../core/src/analysis/handshakes/index.ts';
+import { HandshakeCollector, engineDecryption, handshakeJson, renderHandshakeTables, verifyServerChains, type HandshakeSummary } from '../../../core/src/analysis/handshakes/index.ts';
 import { parseCaBundle } from '../../../core/src/x509/validate.ts';
 import { tryParseCertificate, type Certificate } from '../../../core/src/x509/certificate.ts';
 import { createNodeVerifier, nodeRootCertificates } from '../crypto/node-verifier.ts';
@@ -161,7 +161,7 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
   }
   engine.finish();
   for (const w of engine.keyWarnings().slice(warnedBefore)) process.stderr.write(`tlslens: warning: ${w}\n`);
-  return { summaries: col.summaries(filter !== undefined), status };
+  return { summaries: col.summaries(filter !== undefined, engineDecryption(engine)), status };
 }
 
 export async function handshakesCommand(argv: readonly string[]): Promise<number> {

@@ -97,6 +97,13 @@ export interface HandshakeSummary {
    * or handshake not reached); "unknown": not determinable.
    */
   readonly decryption: 'yes' | 'no' | 'n/a' | 'unknown';
+  /** The TLS layer's decryption status when key material was given ("decrypted", "no key for client random …"). */
+  readonly decryptionStatus?: { readonly code: string; readonly text: string };
+}
+
+/** What the TLS layer says about a connection's decryption (TlsConn.decryption). */
+export interface DecryptionLookup {
+  (stream: number): { readonly status: { readonly code: string; readonly text: string } } | undefined;
 }
 
 const F = [
@@ -109,7 +116,7 @@ const F = [
   'tls.handshake.extension.type', 'tls.handshake.extension.len', 'tls.handshake.extensions.psk.identity.selected',
   'tls.alert_message.level', 'tls.alert_message.desc', 'tls.handshake.certificate',
   'tls.handshake.ja3', 'tls.handshake.ja3_full', 'tls.handshake.ja3s', 'tls.handshake.ja3s_full',
-  'tls.handshake.ja4', 'tls.handshake.ja4_r',
+  'tls.handshake.ja4', 'tls.handshake.ja4_r', 'tls.tlslens.decrypted',
 ] as const;
 type FieldName = (typeof F)[number];
 
@@ -356,17 +363,24 @@ export class HandshakeCollector {
       c.finishedMs[side] ??= ms;
       if (!c.tls13 && c.ccs[side] && !this.nullCipher(c)) c.decryptedEvidence = true;
     }
+    const decrypted = this.vals(p, 'tls.tlslens.decrypted');
+    if (decrypted.some((v) => v === true)) c.decryptedEvidence = true;
     if (c.tls13 && c.shSeen && opaque > 0) {
       c.encryptedSeen = true;
-      let apps = opaque;
-      if (c.finishedMs[side] === undefined) {
-        c.finishedMs[side] = ms;
-        // the server's whole first flight is handshake; the client's first record is its Finished
-        apps = fromClient ? opaque - 1 : 0;
-      } else if (!fromClient && !c.done) {
-        apps = 0;
+      if (decrypted.some((v) => v === true)) {
+        // decrypted: the inner content types are known (22 handshake, 23 application data)
+        if (ctypes.includes(23) && c.firstAppMs === undefined) c.firstAppMs = ms;
+      } else {
+        let apps = opaque;
+        if (c.finishedMs[side] === undefined) {
+          c.finishedMs[side] = ms;
+          // the server's whole first flight is handshake; the client's first record is its Finished
+          apps = fromClient ? opaque - 1 : 0;
+        } else if (!fromClient && !c.done) {
+          apps = 0;
+        }
+        if (apps > 0 && c.firstAppMs === undefined) c.firstAppMs = ms;
       }
-      if (apps > 0 && c.firstAppMs === undefined) c.firstAppMs = ms;
     } else if (ctypes.includes(23)) {
       if (c.firstAppMs === undefined) c.firstAppMs = ms;
       if (!this.nullCipher(c)) c.encryptedSeen = true;
@@ -430,19 +444,19 @@ export class HandshakeCollector {
   }
 
   /** The summaries of the TLS connections, by stream number (only the `selected` streams when `onlySelected`). */
-  summaries(onlySelected = false): HandshakeSummary[] {
+  summaries(onlySelected = false, decryption?: DecryptionLookup): HandshakeSummary[] {
     const out: HandshakeSummary[] = [];
     const streams = [...this.conns.keys()].sort((a, b) => a - b);
     for (const s of streams) {
       const c = this.conns.get(s)!;
       if (!c.tls) continue;
       if (onlySelected && !this.selected.has(s)) continue;
-      out.push(this.summary(s, c));
+      out.push(this.summary(s, c, decryption?.(s)?.status));
     }
     return out;
   }
 
-  private summary(stream: number, c: Conn): HandshakeSummary {
+  private summary(stream: number, c: Conn, status: { code: string; text: string } | undefined): HandshakeSummary {
     const eps = [...c.eps.values()];
     const client = eps.find((e) => e.key === c.clientKey) ?? eps[0]!;
     const server = eps.find((e) => e.key !== client.key) ?? client;
@@ -464,6 +478,10 @@ export class HandshakeCollector {
     else if (c.encryptedSeen) decryption = 'no';
     else if (c.shSeen && this.nullCipher(c)) decryption = 'n/a';
     else if (c.shSeen && !c.tls13 && !c.ccs[0] && !c.ccs[1]) decryption = 'n/a';
+    if (status) {
+      if (status.code === 'decrypted') decryption = 'yes';
+      else if (status.code !== 'pending') decryption = 'no';
+    }
     const chains: PresentedChain[] = c.chains
       .map((x) => ({ side: sideOf(x.key), frame: x.frame, time: x.time, certificates: x.certificates }))
       .sort((a, b) => (a.side === b.side ? a.frame - b.frame : a.side === 'server' ? -1 : 1));
@@ -489,6 +507,7 @@ export class HandshakeCollector {
       renegotiations: c.renegotiations,
       decryption,
     };
+    if (status) r.decryptionStatus = { code: status.code, text: status.text };
     if (c.sni !== undefined) r.sni = c.sni;
     if (c.version !== undefined && (c.shSeen || c.hrr)) {
       r.version = versionShortName(c.version);

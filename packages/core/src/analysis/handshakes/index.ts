@@ -3,9 +3,20 @@
  * verdict (../certs), the JSON objects and the terminal tables. Browser-safe.
  */
 import { checkChain, type ChainCheckOptions, type ChainReport } from '../certs/index.ts';
-import type { HandshakeSummary } from './collector.ts';
+import type { Engine } from '../../engine.ts';
+import type { DecryptionLookup, HandshakeSummary } from './collector.ts';
 
-export { HandshakeCollector, type HandshakeSummary, type PresentedChain, type ResumedKind, type Side, type TlsAlertInfo } from './collector.ts';
+export { HandshakeCollector, type DecryptionLookup, type HandshakeSummary, type PresentedChain, type ResumedKind, type Side, type TlsAlertInfo } from './collector.ts';
+
+/** The TLS layer's decryption state by TCP stream (for `HandshakeCollector.summaries`). */
+export function engineDecryption(engine: Engine): DecryptionLookup {
+  const byStream = new Map<number, ReturnType<DecryptionLookup>>();
+  for (const conv of engine.tcp.conversations) {
+    const d = engine.tls.connection(conv)?.decryption;
+    if (d) byStream.set(conv.index, d);
+  }
+  return (stream) => byStream.get(stream);
+}
 
 /** Validates the server chain of each connection; the report by stream. */
 export async function verifyServerChains(hs: readonly HandshakeSummary[], opts: ChainCheckOptions): Promise<Map<number, ChainReport>> {
@@ -65,6 +76,7 @@ export function handshakeJson(h: HandshakeSummary, chain?: ChainReport): Record<
     handshake_complete: h.complete,
     renegotiations: h.renegotiations,
     decryption: h.decryption,
+    decryption_status: h.decryptionStatus?.text ?? null,
     first_frame: h.firstFrame,
     client_certificate: h.chains.some((c) => c.side === 'client'),
   };

@@ -57,12 +57,22 @@ const TLS13_LABELS: Record<string, KeyLogLabel> = {
   EARLY_EXPORTER_SECRET: 'EARLY_EXPORTER_SECRET',
 };
 
-const HEX_RE = /^[0-9a-fA-F]*$/;
+/** Hex digit values by char code (-1 = not hex). */
+const HEXVAL = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEXVAL[48 + i] = i;
+for (let i = 0; i < 6; i++) HEXVAL[65 + i] = HEXVAL[97 + i] = 10 + i;
 
 function hexBytes(s: string): Uint8Array | undefined {
-  if (s.length % 2 !== 0 || !HEX_RE.test(s)) return undefined;
+  if (s.length % 2 !== 0) return undefined;
   const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  for (let i = 0, j = 0; i < out.length; i++, j += 2) {
+    const a = s.charCodeAt(j);
+    const b = s.charCodeAt(j + 1);
+    const hi = a < 128 ? HEXVAL[a]! : -1;
+    const lo = b < 128 ? HEXVAL[b]! : -1;
+    if (hi < 0 || lo < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
   return out;
 }
 
@@ -205,7 +215,7 @@ export class KeyLog {
 
   /** One non-comment line → entry, or an error message. */
   private parseLine(line: string, source: string, lineNo: number): KeyLogEntry | string {
-    const legacy = /^RSA\s+Session-ID:(\S*)\s+Master-Key:(\S*)\s*$/.exec(line);
+    const legacy = line.startsWith('RSA') && line.includes('Session-ID:') ? /^RSA\s+Session-ID:(\S*)\s+Master-Key:(\S*)\s*$/.exec(line) : null;
     if (legacy) {
       const id = hexBytes(legacy[1]!);
       const ms = hexBytes(legacy[2]!);
@@ -213,7 +223,7 @@ export class KeyLog {
       if (!ms || ms.length !== 48) return 'RSA Session-ID: Master-Key must be 48 bytes of hex';
       return { label: 'RSA_SESSION_ID', id, secret: ms, source, line: lineNo };
     }
-    const f = line.split(/\s+/);
+    const f = line.includes('\t') || line.includes('  ') ? line.split(/\s+/) : line.split(' ');
     const label = f[0]!;
     let kind: KeyLogLabel | undefined;
     let n: number | undefined;
