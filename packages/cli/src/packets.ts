@@ -105,7 +105,9 @@ export class PacketPrinter {
         engine.displayed(p);
         if (!args.quiet) {
           if (formatter) {
-            await out.write(formatter.line(p, (f) => p.labelOf(f.id)));
+            // await only when the output asked to wait (an await per packet costs a microtask)
+            const w = out.write(formatter.line(p, (f) => p.labelOf(f.id)));
+            if (w) await w;
           } else if (args.format === 'json') {
             const j = JSON.stringify(packetJson(reg, p), null, 2).replace(/^/gm, '  ');
             await out.write((this.shown > 0 ? ',\n' : '') + j);
@@ -114,7 +116,10 @@ export class PacketPrinter {
             // like tshark 4.0: -V prints the tree, -x the hex dump, both replace the summary line
             if (args.verbose) await out.write(treeText(reg, p) + '\n');
             if (args.hex) await out.write(hexDump(p));
-            if (!args.verbose && !args.hex) await out.write(summaryLine(p, timeColumn(timeFmt, p.ts, ts, this.digits)));
+            if (!args.verbose && !args.hex) {
+              const w = out.write(summaryLine(p, timeColumn(timeFmt, p.ts, ts, this.digits)));
+              if (w) await w;
+            }
           }
         }
         this.shown++;

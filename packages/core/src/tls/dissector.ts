@@ -337,7 +337,7 @@ function buildTls(engine: Engine): TlsDissector {
     let plain: Uint8Array | undefined;
     let ict = ct;
     let srcIdx = 0;
-    const wantDec = sess !== undefined && ((conn.tls13 && ct === 23) || (!conn.tls13 && dir.ccs && ct !== 20));
+    const wantDec = sess !== undefined && ((conn.tls13 && ct === 23) || (!conn.tls13 && (dir.ccs || conn.nullCipher) && ct !== 20));
     let decFail: string | undefined;
     if (wantDec) {
       const r = sess!.decrypt(fromClient, ct, ver, b.subarray(s, e), p.num);
