@@ -136,7 +136,7 @@ export function fieldText(f: RegisteredField, v: FieldValue): string {
     case 'abstime':
       return f.timeFormat === 'epoch' ? epochText(v as AbsTime) : absTimeText(v as AbsTime, f.timeFormat === 'utc');
     case 'string':
-      return v as string;
+      return escapeControls(v as string);
     case 'bytes':
       return hexBytes(v as Uint8Array);
     case 'ether':
@@ -148,6 +148,14 @@ export function fieldText(f: RegisteredField, v: FieldValue): string {
     case 'oid':
       return v as string;
   }
+}
+
+const CONTROL = /[\b\t\n\f\r]/;
+const ESCAPES: Record<string, string> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+
+/** tshark 4.0 prints these control characters of string fields as C escapes (and nothing else). */
+export function escapeControls(s: string): string {
+  return CONTROL.test(s) ? s.replace(/[\b\t\n\f\r]/g, (c) => ESCAPES[c]!) : s;
 }
 
 /** %g-like formatting used by Wireshark for doubles (up to 15 significant digits). */

@@ -116,9 +116,15 @@ const F = [
   'tls.handshake.extension.type', 'tls.handshake.extension.len', 'tls.handshake.extensions.psk.identity.selected',
   'tls.alert_message.level', 'tls.alert_message.desc', 'tls.handshake.certificate',
   'tls.handshake.ja3', 'tls.handshake.ja3_full', 'tls.handshake.ja3s', 'tls.handshake.ja3s_full',
-  'tls.handshake.ja4', 'tls.handshake.ja4_r', 'tls.tlslens.decrypted',
+  'tls.handshake.ja4', 'tls.handshake.ja4_r', 'tls.tlslens.decrypted', 'tls.handshake.random',
 ] as const;
 type FieldName = (typeof F)[number];
+
+/** SHA-256("HelloRetryRequest"): the ServerHello.random of a HelloRetryRequest (RFC 8446 §4.1.3). */
+const HRR_RANDOM = new Uint8Array([
+  0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+  0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+]);
 
 const TCP_SYN = 0x02;
 const TCP_ACK = 0x10;
@@ -427,10 +433,11 @@ export class HandshakeCollector {
     c.cipher = num(this.first(p, 'tls.handshake.ciphersuite'));
     c.ja3s = str(this.first(p, 'tls.handshake.ja3s'));
     c.ja3sFull = str(this.first(p, 'tls.handshake.ja3s_full'));
-    if (selected !== undefined) {
+    const random = this.first(p, 'tls.handshake.random');
+    if (selected !== undefined || (random instanceof Uint8Array && bytesEq(random, HRR_RANDOM))) {
       // HelloRetryRequest: the real ServerHello follows
       c.hrr = true;
-      c.group = groupName(selected);
+      if (selected !== undefined) c.group = groupName(selected);
       return;
     }
     c.shSeen = true;
