@@ -13,8 +13,8 @@
 // - Suricata tls13-draft14: tshark and Suricata read the draft-14 ServerHello (cipher 0xacad);
 //   our TLS dissector flags it malformed, so cipher/JA3S are missing (owner: tls/handshake.ts).
 // - After a HelloRetryRequest (recognised by its random, or a key_share with only a selected
-//   group) the summary describes the real ServerHello (cipher, version, JA3S); tshark's JA3S of the
-//   HRR itself is compared with the HRR row (tls13-draft22: 45877694… is "771,4865,43-40", the HRR).
+//   group) the summary describes the real ServerHello (cipher, version, JA3S) and is compared with
+//   tshark's second ServerHello row (tls13-draft22: tshark's first JA3S 45877694… is the HRR's).
 // - Connections our TLS dissector does not see yet (STARTTLS, HTTP CONNECT tunnels, QUIC, the
 //   mid-stream Chromecast capture foxio tls3.pcapng) are absent from `handshakes`; listed below.
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { TlsLensError } from '@tlslens/core';
 
-/** Chunks of a file (or of stdin for "-"), 1 MiB at a time. */
+/** Chunks of a file (or of stdin for "-"), 256 KiB at a time (bigger chunks only raise peak memory). */
 export async function openInput(path: string): Promise<AsyncIterable<Uint8Array>> {
   if (path === '-') return plain(process.stdin as AsyncIterable<Uint8Array>);
   try {
@@ -15,7 +15,7 @@ export async function openInput(path: string): Promise<AsyncIterable<Uint8Array>
     if (code === 'EACCES') throw new TlsLensError('IO', `The file "${path}" can't be opened: permission denied.`);
     throw new TlsLensError('IO', `The file "${path}" can't be opened: ${(e as Error).message}`);
   }
-  return plain(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>);
+  return plain(createReadStream(path, { highWaterMark: 1 << 18 }) as AsyncIterable<Uint8Array>);
 }
 
 /**

@@ -113,6 +113,8 @@ export class TlsDecryptSession {
   private reason?: DecryptionStatus;
   /** Whether the handshake (a ClientHello) was seen. */
   handshakeSeen = false;
+  /** The failure status was reported (expert info) once. */
+  reported = false;
   /** Application protocol chosen for decrypted data (set by the dissector). */
   app: unknown;
 

@@ -178,9 +178,27 @@ function buildTls(engine: Engine): TlsDissector {
     } catch (e) {
       if (!(e instanceof Malformed)) throw e;
     }
+    if (conn.dec && fx.shown) decStatus(p, conn);
     columns(p, fx, fence);
     return len;
   };
+
+  /** The connection's decryption status so far, as fields; an expert note the first time it is a failure. */
+  function decStatus(p: Packet, conn: TlsConn): void {
+    const sess = conn.dec!;
+    const want = p.tree || p.wantsAny(statusIds);
+    const st = want || !sess.reported ? sess.status : undefined;
+    if (!st) return;
+    if (want) {
+      p.add(df['tls.tlslens.decryption_status'], st.text, 0, 0, GENERATED);
+      p.add(df['tls.tlslens.decryption_status_code'], st.code, 0, 0, GENERATED);
+    }
+    if (!sess.reported && st.code !== 'decrypted' && st.code !== 'pending') {
+      sess.reported = true;
+      p.expert('warn', 'Decryption', `Not decrypted: ${st.text}`);
+    }
+  }
+  const statusIds = [df['tls.tlslens.decryption_status'], df['tls.tlslens.decryption_status_code']];
 
   function placePending(p: Packet, data: Uint8Array, off: number, end: number, conn: TlsConn, seg: TcpSegment, r: Pending): number {
     const dir = conn.dirs[seg.dir];
@@ -198,6 +216,7 @@ function buildTls(engine: Engine): TlsDissector {
       } catch (e) {
         if (!(e instanceof Malformed)) throw e;
       }
+      if (conn.dec && fx.shown) decStatus(p, conn);
     }
     columns(p, fx, fence);
     return end - off;
