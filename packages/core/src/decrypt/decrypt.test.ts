@@ -171,6 +171,9 @@ test('status: no key for this client random (wrong key log)', { skip: absent(fix
   assert.match(conns[0]!.status.text, new RegExp(`no key for client random ${conns[0]!.clientRandom}`));
   const t13 = run(fix('tls13-chacha20.pcapng'), ['frame.number'], { keys: keylog(fix('tls13-aes128gcm-h2.keys')) });
   assert.equal(t13.conns[0]!.status.code, 'no_key');
+  // the status is a filterable field
+  const f = run(fix('tls13-chacha20.pcapng'), ['tls.tlslens.decryption_status'], { keys: keylog(fix('tls13-aes128gcm-h2.keys')), filter: 'tls.tlslens.decryption_status_code == "no_key"' });
+  assert.match(f.out, /^no key for client random [0-9a-f]{64}\n/);
 });
 
 test('status: the RSA key does not match the certificate', { skip: absent(fix('tls12-rsa-kx-aes256cbc.pcapng'), cap('wireshark/rsasnakeoil2.key')) }, () => {

@@ -652,6 +652,7 @@ function buildTls(engine: Engine): TlsDissector {
       engine.dataDissector(p, plain, 0, plain.length);
       return;
     }
+    if (p.wants(f['tls.app_data_proto'])) p.add(f['tls.app_data_proto'], conn.alpn === 'h2' ? 'HyperText Transfer Protocol 2' : 'Hypertext Transfer Protocol', 0, 0, GENERATED);
     const proto0 = p.colProtocol;
     const info0 = p.colInfo;
     if (p.wantCols) p.colProtocol = '';
