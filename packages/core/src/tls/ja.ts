@@ -58,8 +58,10 @@ function ja4Alpn(alpn: readonly Uint8Array[]): string {
   const first = a[0]!;
   const last = a[a.length - 1]!;
   if (isAlnum(first) && isAlnum(last)) return String.fromCharCode(first, last);
-  const hx = Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
-  return hx[0]! + hx[hx.length - 1]!;
+  // FoxIO's reference implementations (Python, Rust, Wireshark plugin) all print "99" for an
+  // ALPN that does not start and end with an alphanumeric character; newer spec text uses
+  // the hex digits instead. We follow the references, which peers' expected outputs use.
+  return '99';
 }
 
 /** JA4 and JA4_r of a Client Hello; `proto` is 't' (TCP), 'q' (QUIC) or 'd' (DTLS). */
