@@ -421,19 +421,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     p.add(f.ack_raw, ackRaw, off + 8, 4);
     p.add(f.hdr_len, hl, off + 12, 1, 0, tree ? `${((hl / 4) >> 3) & 1}${((hl / 4) >> 2) & 1}${((hl / 4) >> 1) & 1}${(hl / 4) & 1} .... = Header Length: ${hl} bytes (${hl / 4})` : undefined);
     p.open(f.flags, flags, off + 12, 2, 0, tree ? `Flags: 0x${flags.toString(16).padStart(3, '0')} (${flagsText(flags)})` : undefined);
-    if (tree || p.wantsAny(flagIds)) {
-      p.add(f['flags.res'], (flags & 0xe00) !== 0, off + 12, 1);
-      p.add(f['flags.ae'], (flags & 0x100) !== 0, off + 12, 1);
-      p.add(f['flags.cwr'], (flags & 0x80) !== 0, off + 13, 1);
-      p.add(f['flags.ece'], (flags & 0x40) !== 0, off + 13, 1);
-      p.add(f['flags.urg'], (flags & 0x20) !== 0, off + 13, 1);
-      p.add(f['flags.ack'], (flags & 0x10) !== 0, off + 13, 1);
-      p.add(f['flags.push'], (flags & 0x8) !== 0, off + 13, 1);
-      p.add(f['flags.reset'], (flags & 0x4) !== 0, off + 13, 1);
-      p.add(f['flags.syn'], (flags & 0x2) !== 0, off + 13, 1);
-      p.add(f['flags.fin'], (flags & 0x1) !== 0, off + 13, 1);
-      if (tree || p.wants(f['flags.str'])) p.add(f['flags.str'], flagsStr(flags), off + 12, 2, GENERATED);
-    }
+    if (tree || p.wantsAny(flagIds)) addFlagBits(p, f, flags, off);
     p.close();
     if (flags & TH_SYN) {
       if (flags & TH_ACK) p.expert('chat', 'Sequence', `Connection establish acknowledge (SYN+ACK): server port ${sp}`);
@@ -570,6 +558,7 @@ function dissectInError(p: Packet, f: TcpFields, data: Uint8Array, off: number, 
   p.add(f.ack_raw, ackRaw, off + 8, 4);
   p.add(f.hdr_len, hl, off + 12, 1);
   p.open(f.flags, flags, off + 12, 2, 0);
+  if (p.tree || p.wantsAny(FLAG_IDS(f))) addFlagBits(p, f, flags, off);
   p.close();
   p.add(f.window_size_value, win, off + 14, 2);
   p.add(f.window_size, win, off + 14, 2, GENERATED);
@@ -582,6 +571,21 @@ function dissectInError(p: Packet, f: TcpFields, data: Uint8Array, off: number, 
   if (hl >= 20 && off + hl < end && p.wants(f.payload)) p.add(f.payload, data.subarray(off + hl, end), off + hl, end - off - hl);
   p.close();
   return end - off;
+}
+
+/** The tcp.flags.* bits of a header at `off` (inside the tcp.flags subtree). */
+function addFlagBits(p: Packet, f: TcpFields, flags: number, off: number): void {
+  p.add(f['flags.res'], (flags & 0xe00) !== 0, off + 12, 1);
+  p.add(f['flags.ae'], (flags & 0x100) !== 0, off + 12, 1);
+  p.add(f['flags.cwr'], (flags & 0x80) !== 0, off + 13, 1);
+  p.add(f['flags.ece'], (flags & 0x40) !== 0, off + 13, 1);
+  p.add(f['flags.urg'], (flags & 0x20) !== 0, off + 13, 1);
+  p.add(f['flags.ack'], (flags & 0x10) !== 0, off + 13, 1);
+  p.add(f['flags.push'], (flags & 0x8) !== 0, off + 13, 1);
+  p.add(f['flags.reset'], (flags & 0x4) !== 0, off + 13, 1);
+  p.add(f['flags.syn'], (flags & 0x2) !== 0, off + 13, 1);
+  p.add(f['flags.fin'], (flags & 0x1) !== 0, off + 13, 1);
+  if (p.tree || p.wants(f['flags.str'])) p.add(f['flags.str'], flagsStr(flags), off + 12, 2, GENERATED);
 }
 
 let flagIdsCache: WeakMap<TcpFields, number[]> | undefined;
