@@ -18,6 +18,7 @@ import { installTls, type TlsDissector } from './tls/dissector.ts';
 import { TcpDispatcher } from './app/tcp-dispatch.ts';
 import { createGtpU } from './app/gtp.ts';
 import { createSocks } from './app/socks.ts';
+import { createStartTls } from './app/starttls.ts';
 import { registerMetaFields } from './fields/meta.ts';
 import type { AbsTime } from './fields/types.ts';
 import type { TlsCrypto } from './crypto/types.ts';
@@ -153,6 +154,8 @@ export class Engine {
     registerHttp(this);
     this.tls = installTls(this);
     this.tcpApps.register({ name: 'socks', handle: createSocks(reg, this.tcp, this.tcpApps) }, [1080]);
+    const starttls = createStartTls(reg, this.tcpApps);
+    this.tcpApps.register({ name: 'starttls', handle: starttls.handler }, starttls.ports);
     // application protocols register with tcpApps above; decode-as rules apply on top
     for (const rule of opts.decodeAs ?? []) {
       const err = this.tcpApps.decodeAs(rule);

@@ -70,6 +70,8 @@ export function createSocks(reg: Registry, tcp: Tcp, apps: TcpDispatcher): TcpPa
       p.add(f.dst, st.remoteAddr, off, 0, GENERATED);
       p.add(f.dstport, st.remotePort, off, 0, GENERATED);
       p.close();
+      // Wireshark's SOCKS leaves its own summary in Info; what the proxied protocol adds follows
+      if (p.wantCols) p.colInfo = `Version: ${st.version}`;
       const app = apps.appForPort(st.remotePort);
       const used = app ? app.handle(p, data, off, end, seg) : 0;
       if (p.wantCols && used === 0) p.colProtocol = 'Socks';
@@ -142,16 +144,22 @@ export function createSocks(reg: Registry, tcp: Tcp, apps: TcpDispatcher): TcpPa
         }
         if (end - o >= 2) {
           st.remotePort = u16(data, o);
-          p.add(f.dstport, st.remotePort, o, 2);
+          p.add(f.port, st.remotePort, o, 2);
         }
         st.phase = 4;
-        info = 'Version: 5 Command Request - Connect';
+        info = 'Version: 5';
       } else if (!toServer && st.phase === 4 && end - off >= 4) {
+        const atyp = data[off + 3]!;
         p.add(f.version, data[off]!, off, 1);
+        p.add(f.results, data[off + 1]!, off + 1, 1);
         p.add(f.reserved, data[off + 2]!, off + 2, 1);
-        p.add(f.address_type, data[off + 3]!, off + 3, 1);
+        p.add(f.address_type, atyp, off + 3, 1);
+        if (atyp === 1 && end - off >= 10) {
+          p.add(f.dst, ((data[off + 4]! << 24) >>> 0) + ((data[off + 5]! << 16) | (data[off + 6]! << 8) | data[off + 7]!), off + 4, 4);
+          p.add(f.port, u16(data, off + 8), off + 8, 2);
+        }
         st.phase = data[off + 1] === 0 ? 3 : 4;
-        info = 'Version: 5 Command Response - Connect';
+        info = 'Version: 5';
       }
     }
     p.close();
