@@ -2,12 +2,13 @@
  * `tlslens capture`: live capture through dumpcap (or tcpdump) writing to a pipe, printed like
  * tshark as packets arrive. See ../capture/backend.ts for why an external capture program.
  */
-import { Engine, TlsLensError, readCaptureBatches } from '@tlslens/core';
+import { TlsLensError, readCaptureBatches } from '@tlslens/core';
 import { parseCaptureArgs, type CaptureArgs } from '../capture/args.ts';
 import { backendArgs, chooseBackend, classifyFailure, listInterfaces, spawnBackend, type Backend } from '../capture/backend.ts';
 import { KeylogTail } from '../capture/keylog.ts';
 import { CaptureFileWriter } from '../capture/writer.ts';
 import { createPrinter } from '../packets.ts';
+import { engineFromArgs } from './keys.ts';
 
 export const CAPTURE_HELP = `Usage: tlslens capture [-i IFACE] [-f BPF] [options]
        tlslens capture -D
@@ -86,10 +87,8 @@ export async function captureCommand(argv: readonly string[]): Promise<number> {
 
 async function capture(a: CaptureArgs, backend: Backend): Promise<number> {
   const args = a.read;
-  const prefs = new Map(args.prefs);
-  for (const k of args.keylogs) prefs.set('tls.keylog_file', k);
-  const engine = new Engine({ prefs, decodeAs: args.decodeAs });
-  for (const e of engine.decodeAsErrors) process.stderr.write(`tlslens: warning: ${e}\n`);
+  // key log files are re-read as they grow (KeylogTail below); RSA keys are loaded once
+  const engine = await engineFromArgs(args, { keylogFiles: false });
   const printer = createPrinter(engine, args, { live: true });
   if (typeof printer === 'number') return printer;
   const cmdline = backendArgs(backend.name, a);

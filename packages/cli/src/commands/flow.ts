@@ -1,13 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
-  Engine, TlsLensError, compileFilter, formatFilterError, readCaptureBatches, timeColumn,
+  TlsLensError, compileFilter, formatFilterError, readCaptureBatches, timeColumn,
   type CompiledFilter, type TimeFormat, type TimeState,
 } from '@tlslens/core';
 import {
   FlowBuilder, renderFlowSvg, renderFlowText, type FlowAddresses, type FlowNodeKey, type FlowType,
 } from '@tlslens/core';
 import { parseReadArgs } from '../args.ts';
+import { engineFromArgs } from './keys.ts';
 import { Out, openInput } from '../io.ts';
 
 export const FLOW_HELP = `Usage: tlslens flow [options] FILE
@@ -101,11 +102,8 @@ export async function flowCommand(argv: readonly string[]): Promise<number> {
   if (args.fields.length > 0 || args.format !== 'text' || args.verbose || args.hex) {
     throw new TlsLensError('USAGE', 'flow does not take -T, -e, -V or -x');
   }
-  const prefs = new Map(args.prefs);
-  for (const k of args.keylogs) prefs.set('tls.keylog_file', k);
-  const engine = new Engine({ prefs, decodeAs: args.decodeAs });
+  const engine = await engineFromArgs(args);
   const reg = engine.reg;
-  for (const e of engine.decodeAsErrors) process.stderr.write(`tlslens: warning: ${e}\n`);
 
   let filter: CompiledFilter | undefined;
   if (args.filter !== undefined && args.filter.trim() !== '') {
@@ -138,6 +136,10 @@ export async function flowCommand(argv: readonly string[]): Promise<number> {
     outer: for await (const batch of readCaptureBatches(input, { onFormat: (f) => engine.setFileFormat(f) })) for (const ev of batch) {
       if (ev.kind === 'interface') {
         if ((ev.iface.tsresol ?? 6) > 6) digits = 9;
+        continue;
+      }
+      if (ev.kind === 'secrets') {
+        engine.addSecrets(ev.secrets.type, ev.secrets.data);
         continue;
       }
       if (ev.kind !== 'frame') continue;

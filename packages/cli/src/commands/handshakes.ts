@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import {
-  Engine, TlsLensError, compileFilter, formatFilterError, readCaptureBatches, type CompiledFilter,
+  TlsLensError, compileFilter, formatFilterError, readCaptureBatches, type CompiledFilter,
 } from '@tlslens/core';
 import { HandshakeCollector, engineDecryption, handshakeJson, renderHandshakeTables, verifyServerChains, type HandshakeSummary } from '../../../core/src/analysis/handshakes/index.ts';
 import { parseCaBundle } from '../../../core/src/x509/validate.ts';
 import { tryParseCertificate, type Certificate } from '../../../core/src/x509/certificate.ts';
 import { createNodeVerifier, nodeRootCertificates } from '../crypto/node-verifier.ts';
 import { parseReadArgs, type ReadArgs } from '../args.ts';
-import { createNodeCrypto } from '../crypto/node-crypto.ts';
-import { loadKeyOptions } from './keys.ts';
+import { engineFromArgs } from './keys.ts';
 import { Out, openInput } from '../io.ts';
 
 export const HANDSHAKES_HELP = `Usage: tlslens handshakes [options] FILE
@@ -110,13 +109,9 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
   if (args.fields.length > 0 || args.format !== 'text' || args.verbose || args.hex) {
     throw new TlsLensError('USAGE', 'this command does not take -T, -e, -V or -x');
   }
-  const prefs = new Map(args.prefs);
-  const keys = await loadKeyOptions(args.prefs, args.keylogs, args.rsaKeys, prefs);
-  const engine = new Engine({ prefs, decodeAs: args.decodeAs, keys, crypto: createNodeCrypto() });
+  const engine = await engineFromArgs(args);
   const reg = engine.reg;
-  for (const e of engine.decodeAsErrors) process.stderr.write(`tlslens: warning: ${e}\n`);
   const warnedBefore = engine.keyWarnings().length;
-  for (const w of engine.keyWarnings()) process.stderr.write(`tlslens: warning: ${w}\n`);
   let filter: CompiledFilter | undefined;
   if (args.filter !== undefined && args.filter.trim() !== '') {
     try {

@@ -5,7 +5,9 @@
  * "http" also adds PORT to http.tls.port).
  */
 import { readFileSync } from 'node:fs';
-import type { TlsKeyInput } from '@tlslens/core';
+import { Engine, type TlsKeyInput } from '@tlslens/core';
+import type { ReadArgs } from '../args.ts';
+import { createNodeCrypto } from '../crypto/node-crypto.ts';
 
 export interface LoadedKeys extends TlsKeyInput {
   /** Warnings already printed (read errors). */
@@ -81,4 +83,20 @@ export async function loadKeyOptions(
     if (data) keylogs.push({ name: p, text: data.toString('utf8') });
   }
   return { keylogs, rsaKeys: rsa, warned };
+}
+
+/**
+ * The engine every command uses: preferences, decode-as rules and key material from the
+ * command line (key logs, RSA keys), Node's fast crypto; warnings go to stderr.
+ * `keylogFiles: false` leaves key log files to the caller (capture re-reads them as they grow).
+ */
+export async function engineFromArgs(args: ReadArgs, opts: { keylogFiles?: boolean } = {}): Promise<Engine> {
+  const prefs = new Map(args.prefs);
+  const withFiles = opts.keylogFiles !== false;
+  const prefList = withFiles ? args.prefs : args.prefs.filter(([k]) => k !== 'tls.keylog_file' && k !== 'ssl.keylog_file');
+  const keys = await loadKeyOptions(prefList, withFiles ? args.keylogs : [], args.rsaKeys, prefs);
+  const engine = new Engine({ prefs, decodeAs: args.decodeAs, keys, crypto: createNodeCrypto() });
+  for (const e of engine.decodeAsErrors) process.stderr.write(`tlslens: warning: ${e}\n`);
+  for (const w of engine.keyWarnings()) process.stderr.write(`tlslens: warning: ${w}\n`);
+  return engine;
 }

@@ -1,9 +1,8 @@
-import { Engine, TlsLensError, readCaptureBatches } from '@tlslens/core';
+import { TlsLensError, readCaptureBatches } from '@tlslens/core';
 import { parseReadArgs } from '../args.ts';
 import { openInput } from '../io.ts';
 import { createPrinter } from '../packets.ts';
-import { loadKeyOptions } from './keys.ts';
-import { createNodeCrypto } from '../crypto/node-crypto.ts';
+import { engineFromArgs } from './keys.ts';
 
 export const READ_HELP = `Usage: tlslens read [options] [-r] FILE
 
@@ -32,12 +31,8 @@ Exit status: 0 success; 1 bad usage or unknown field; 2 the capture cannot be re
 export async function readCommand(argv: readonly string[]): Promise<number> {
   const args = parseReadArgs(argv);
   if (args.file === undefined) throw new TlsLensError('USAGE', 'no capture file given (use -r FILE)');
-  const prefs = new Map(args.prefs);
-  const keys = await loadKeyOptions(args.prefs, args.keylogs, args.rsaKeys, prefs);
-  const engine = new Engine({ prefs, decodeAs: args.decodeAs, keys, crypto: createNodeCrypto() });
-  for (const e of engine.decodeAsErrors) process.stderr.write(`tlslens: warning: ${e}\n`);
+  const engine = await engineFromArgs(args);
   const warnedBefore = engine.keyWarnings().length;
-  for (const w of engine.keyWarnings()) process.stderr.write(`tlslens: warning: ${w}\n`);
   const printer = createPrinter(engine, args);
   if (typeof printer === 'number') return printer;
 
