@@ -1,13 +1,13 @@
 /**
  * The Node backend of the TlsCrypto interface: node:crypto (OpenSSL) for hashes, HMAC, AEADs,
- * CBC and RSA. Single DES (moved to OpenSSL 3's legacy provider) and RC4 come from core's
- * pure code. RSA uses RSA_NO_PADDING plus core's PKCS#1 unpadding because Node 20 refuses
+ * CBC and RSA. Single DES, SEED, IDEA and RC2 (moved to OpenSSL 3's legacy provider) and RC4
+ * come from core's pure code. RSA uses RSA_NO_PADDING plus core's PKCS#1 unpadding because Node 20 refuses
  * RSA_PKCS1_PADDING for private decryption (CVE-2023-46809) and because we want to say
  * "bad padding" (wrong key) instead of getting implicit-rejection garbage.
  */
 import * as nc from 'node:crypto';
 import { ccmDecrypt, ccmEncrypt } from '@tlslens/core';
-import { Des } from '@tlslens/core';
+import { Des, legacyBlockCipher } from '@tlslens/core';
 import { rsaDecryptWith } from '@tlslens/core';
 import { AEAD_TAG_LEN, type AeadAlg, type BlockAlg, type ByteInput, type HashAlg, type RsaPrivateKey, type TlsCrypto } from '@tlslens/core';
 
@@ -98,7 +98,7 @@ export function createNodeCrypto(): TlsCrypto {
       return u8(Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]));
     },
     supportsBlock(alg) {
-      if (alg === 'des') return true;
+      if (alg === 'des' || alg === 'seed' || alg === 'idea' || alg === 'rc2') return true;
       let ok = blockOk.get(alg);
       if (ok === undefined) {
         const n = CBC_NAMES[alg];
@@ -109,6 +109,7 @@ export function createNodeCrypto(): TlsCrypto {
     },
     cbcDecrypt(alg, key, iv, data) {
       if (alg === 'des') return new Des(key).cbcDecrypt(iv, data);
+      if (alg === 'seed' || alg === 'idea' || alg === 'rc2') return legacyBlockCipher(alg, key).cbcDecrypt(iv, data);
       const d = nc.createDecipheriv(CBC_NAMES[alg]!, key, iv).setAutoPadding(false);
       const a = d.update(data);
       const b = d.final();
@@ -116,6 +117,7 @@ export function createNodeCrypto(): TlsCrypto {
     },
     cbcEncrypt(alg, key, iv, data) {
       if (alg === 'des') return new Des(key).cbcEncrypt(iv, data);
+      if (alg === 'seed' || alg === 'idea' || alg === 'rc2') return legacyBlockCipher(alg, key).cbcEncrypt(iv, data);
       const c = nc.createCipheriv(CBC_NAMES[alg]!, key, iv).setAutoPadding(false);
       return u8(Buffer.concat([c.update(data), c.final()]));
     },

@@ -1,6 +1,6 @@
 /** TLS crypto: backend interface, pure backend, key schedules, record protection. */
 export * from './types.ts';
-export { createPureCrypto } from './pure.ts';
+export { createPureCrypto, legacyBlockCipher } from './pure.ts';
 export { concatBytes, equalBytes, fromHex, toHex, seqBytes } from './bytes.ts';
 export {
   SSL3, TLS10, TLS11, TLS12, TLS13, fixedIvLen, keyBlockLen, macLen, recordIvLen, suiteParamsFromRegistry, tagLen,
@@ -20,4 +20,7 @@ export {
 export { loadRsaPrivateKey, rsaDecryptWith, rsaKeyFromPkcs1, rsaKeyFromComponents, rsaKeyMatchesModulus, pkcs1Unpad, type RsaKeyResult } from './rsa.ts';
 export { Rc4 } from './rc4.ts';
 export { Des } from './des.ts';
+export { Seed } from './seed.ts';
+export { Idea } from './idea.ts';
+export { Rc2 } from './rc2.ts';
 export { ccmDecrypt, ccmEncrypt } from './ccm.ts';

@@ -11,7 +11,7 @@ export type RecordCipher =
   | { kind: 'block'; alg: BlockAlg }
   | { kind: 'stream'; alg: 'rc4' }
   | { kind: 'null' }
-  /** A cipher we know by name but cannot run (SEED, IDEA, RC2, GOST, SM4…). */
+  /** A cipher we know by name but cannot run (GOST, SM4…). */
   | { kind: 'unsupported'; name: string };
 
 export interface SuiteParams {
@@ -75,6 +75,10 @@ const REG_CIPHERS: Record<string, { cipher: RecordCipher; keyLen: number; export
   DES40_CBC: { cipher: { kind: 'block', alg: 'des' }, keyLen: 5, exportKeyLen: 8 },
   DES_CBC_40: { cipher: { kind: 'block', alg: 'des' }, keyLen: 5, exportKeyLen: 8 },
   '3DES_EDE_CBC': { cipher: { kind: 'block', alg: '3des' }, keyLen: 24 },
+  SEED_CBC: { cipher: { kind: 'block', alg: 'seed' }, keyLen: 16 },
+  IDEA_CBC: { cipher: { kind: 'block', alg: 'idea' }, keyLen: 16 },
+  // RFC 2246 §6.3: 5 key bytes expanded to 16; RC2 then runs with 128 effective key bits
+  RC2_CBC_40: { cipher: { kind: 'block', alg: 'rc2' }, keyLen: 5, exportKeyLen: 16 },
   AES_128_CBC: { cipher: { kind: 'block', alg: 'aes-128' }, keyLen: 16 },
   AES_256_CBC: { cipher: { kind: 'block', alg: 'aes-256' }, keyLen: 32 },
   CAMELLIA_128_CBC: { cipher: { kind: 'block', alg: 'camellia-128' }, keyLen: 16 },

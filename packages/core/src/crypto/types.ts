@@ -36,10 +36,10 @@ export const AEAD_TAG_LEN: Readonly<Record<AeadAlg, number>> = {
 };
 
 /** Block ciphers used in CBC mode. */
-export type BlockAlg = 'aes-128' | 'aes-256' | '3des' | 'des' | 'camellia-128' | 'camellia-256' | 'aria-128' | 'aria-256';
+export type BlockAlg = 'aes-128' | 'aes-256' | '3des' | 'des' | 'camellia-128' | 'camellia-256' | 'aria-128' | 'aria-256' | 'seed' | 'idea' | 'rc2';
 
 export const BLOCK_SIZE: Readonly<Record<BlockAlg, number>> = {
-  'aes-128': 16, 'aes-256': 16, '3des': 8, des: 8, 'camellia-128': 16, 'camellia-256': 16, 'aria-128': 16, 'aria-256': 16,
+  'aes-128': 16, 'aes-256': 16, '3des': 8, des: 8, 'camellia-128': 16, 'camellia-256': 16, 'aria-128': 16, 'aria-256': 16, seed: 16, idea: 8, rc2: 8,
 };
 
 /** Bytes or a list of chunks hashed as if concatenated (saves copies for transcripts/MACs). */
