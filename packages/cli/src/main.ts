@@ -6,6 +6,8 @@ import { flowCommand } from './commands/flow.ts';
 import { injectSecretsCommand } from './commands/inject-secrets.ts';
 import { handshakesCommand } from './commands/handshakes.ts';
 import { certsCommand } from './commands/certs.ts';
+import { followCommand } from './commands/follow.ts';
+import { httpCommand } from './commands/http.ts';
 
 export const VERSION = '0.1.0';
 
@@ -20,6 +22,8 @@ Commands:
   capture   capture live traffic (-i -f -c -a -w -b -D) and print it as it arrives, with read's options
   handshakes  one row per TLS connection: SNI, version, cipher, group, ALPN, resumption, chain verdict, JA3/JA4, timings
   certs     every certificate chain presented, with details and the validation verdict (--ca, --json, --pem/--der)
+  follow    print one TCP stream's payload (--tcp), decrypted TLS data (--tls) or HTTP messages (--http), like tshark -z follow
+  http      one row per HTTP/1.x and HTTP/2 transaction (--json, --har OUT.har, --export-objects DIR)
   inject-secrets  embed a TLS key log in a pcapng (Decryption Secrets Block), like editcap --inject-secrets
   help      show help for a command
 
@@ -51,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'inject-secrets') return injectSecretsCommand(rest);
   if (cmd === 'handshakes') return handshakesCommand(rest);
   if (cmd === 'certs') return certsCommand(rest);
+  if (cmd === 'follow') return followCommand(rest);
+  if (cmd === 'http') return httpCommand(rest, VERSION);
   // tshark habit: "tlslens -r file ..." means read
   if (cmd.startsWith('-')) return readCommand(argv);
   throw new TlsLensError('USAGE', `unknown command "${cmd}" (try "tlslens --help")`);

@@ -5,7 +5,7 @@
 import {
   DEFAULT_FIELDS_OPTIONS, FieldsFormatter, TlsLensError, compileFilter, formatFilterError, hexDump, packetJson,
   parseFieldsOption, summaryLine, timeColumn, treeText,
-  type CaptureEvent, type CompiledFilter, type Engine, type TimeFormat, type TimeState,
+  type CaptureEvent, type CompiledFilter, type Engine, type Registry, type TimeFormat, type TimeState,
 } from '@tlslens/core';
 import type { ReadArgs } from './args.ts';
 import { Out } from './io.ts';
@@ -19,21 +19,29 @@ export interface PrinterOptions {
  * Compiles -Y and the output options for `engine`. Returns the printer, or 4 after printing the
  * error when the display filter is invalid; throws a USAGE TlsLensError for bad -T/-e combinations.
  */
+/**
+ * Compiles the -Y filter once: undefined when there is none, 4 (the exit status) after
+ * printing the error with its caret when it is invalid; warnings go to stderr.
+ */
+export function displayFilter(text: string | undefined, reg: Registry): CompiledFilter | undefined | number {
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    const filter = compileFilter(text, reg);
+    for (const w of filter.warnings) process.stderr.write(`tlslens: ${w}\n`);
+    return filter;
+  } catch (e) {
+    if (e instanceof TlsLensError) {
+      process.stderr.write(formatFilterError(text, e) + '\n');
+      return 4;
+    }
+    throw e;
+  }
+}
+
 export function createPrinter(engine: Engine, args: ReadArgs, opts: PrinterOptions = {}): PacketPrinter | number {
   const reg = engine.reg;
-  let filter: CompiledFilter | undefined;
-  if (args.filter !== undefined && args.filter.trim() !== '') {
-    try {
-      filter = compileFilter(args.filter, reg);
-    } catch (e) {
-      if (e instanceof TlsLensError) {
-        process.stderr.write(formatFilterError(args.filter, e) + '\n');
-        return 4;
-      }
-      throw e;
-    }
-    for (const w of filter.warnings) process.stderr.write(`tlslens: ${w}\n`);
-  }
+  const filter = displayFilter(args.filter, reg);
+  if (typeof filter === 'number') return filter;
 
   const fieldsOpts = { ...DEFAULT_FIELDS_OPTIONS };
   for (const spec of args.fieldOpts) parseFieldsOption(fieldsOpts, spec);

@@ -19,3 +19,7 @@ export * from './analysis/flow/index.ts';
 export * from './x509/index.ts';
 export * from './crypto/verify/index.ts';
 export * from './tls/registry/index.ts';
+export * from './analysis/follow/index.ts';
+export * from './analysis/http-log/index.ts';
+export * from './analysis/handshakes/index.ts';
+export * from './analysis/certs/index.ts';

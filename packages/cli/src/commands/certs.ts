@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TlsLensError } from '@tlslens/core';
-import { chainJson, checkChains, renderChainText } from '../../../core/src/analysis/certs/index.ts';
-import { pemEncode } from '../../../core/src/x509/pem.ts';
+import { chainJson, checkChains, renderChainText } from '@tlslens/core';
+import { pemEncode } from '@tlslens/core';
 import { createNodeVerifier } from '../crypto/node-verifier.ts';
 import { parseReadArgs } from '../args.ts';
 import { Out } from '../io.ts';

@@ -1,14 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
-  TlsLensError, compileFilter, formatFilterError, readCaptureBatches, timeColumn,
-  type CompiledFilter, type TimeFormat, type TimeState,
+  TlsLensError, readCaptureBatches, timeColumn, type TimeFormat, type TimeState,
 } from '@tlslens/core';
 import {
   FlowBuilder, renderFlowSvg, renderFlowText, type FlowAddresses, type FlowNodeKey, type FlowType,
 } from '@tlslens/core';
 import { parseReadArgs } from '../args.ts';
 import { engineFromArgs } from './keys.ts';
+import { displayFilter } from '../packets.ts';
 import { Out, openInput } from '../io.ts';
 
 export const FLOW_HELP = `Usage: tlslens flow [options] FILE
@@ -105,19 +105,8 @@ export async function flowCommand(argv: readonly string[]): Promise<number> {
   const engine = await engineFromArgs(args);
   const reg = engine.reg;
 
-  let filter: CompiledFilter | undefined;
-  if (args.filter !== undefined && args.filter.trim() !== '') {
-    try {
-      filter = compileFilter(args.filter, reg);
-    } catch (e) {
-      if (e instanceof TlsLensError) {
-        process.stderr.write(formatFilterError(args.filter, e) + '\n');
-        return 4;
-      }
-      throw e;
-    }
-    for (const w of filter.warnings) process.stderr.write(`tlslens: ${w}\n`);
-  }
+  const filter = displayFilter(args.filter, reg);
+  if (typeof filter === 'number') return filter;
 
   const builder = new FlowBuilder(reg, { type: fa.type, addresses: fa.addresses, nodes: fa.nodes });
   const want = new Uint8Array(reg.size);

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import {
-  TlsLensError, compileFilter, formatFilterError, readCaptureBatches, type CompiledFilter,
+  TlsLensError, readCaptureBatches,
 } from '@tlslens/core';
-import { HandshakeCollector, engineDecryption, handshakeJson, renderHandshakeTables, verifyServerChains, type HandshakeSummary } from '../../../core/src/analysis/handshakes/index.ts';
-import { parseCaBundle } from '../../../core/src/x509/validate.ts';
-import { tryParseCertificate, type Certificate } from '../../../core/src/x509/certificate.ts';
+import { HandshakeCollector, engineDecryption, handshakeJson, renderHandshakeTables, verifyServerChains, type HandshakeSummary } from '@tlslens/core';
+import { parseCaBundle } from '@tlslens/core';
+import { tryParseCertificate, type Certificate } from '@tlslens/core';
 import { createNodeVerifier, nodeRootCertificates } from '../crypto/node-verifier.ts';
 import { parseReadArgs, type ReadArgs } from '../args.ts';
 import { engineFromArgs } from './keys.ts';
+import { displayFilter } from '../packets.ts';
 import { Out, openInput } from '../io.ts';
 
 export const HANDSHAKES_HELP = `Usage: tlslens handshakes [options] FILE
@@ -112,19 +113,8 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
   const engine = await engineFromArgs(args);
   const reg = engine.reg;
   const warnedBefore = engine.keyWarnings().length;
-  let filter: CompiledFilter | undefined;
-  if (args.filter !== undefined && args.filter.trim() !== '') {
-    try {
-      filter = compileFilter(args.filter, reg);
-    } catch (e) {
-      if (e instanceof TlsLensError) {
-        process.stderr.write(formatFilterError(args.filter, e) + '\n');
-        return 4;
-      }
-      throw e;
-    }
-    for (const w of filter.warnings) process.stderr.write(`tlslens: ${w}\n`);
-  }
+  const filter = displayFilter(args.filter, reg);
+  if (typeof filter === 'number') return filter;
   const col = new HandshakeCollector(reg);
   const want = new Uint8Array(reg.size);
   for (const id of col.fields) want[id] = 1;

@@ -91,6 +91,11 @@ export interface TlsDissector {
   readonly heuristic: (data: Uint8Array, off: number, end: number, seg: TcpSegment) => boolean;
   /** TLS state of a TCP conversation (undefined when it is not TLS). */
   connection(conv: TcpConversation): TlsConn | undefined;
+  /**
+   * Optional tap on every decrypted record (content type, plaintext, segment, direction), for
+   * analyses such as "follow tls" (analysis/follow). Set it before dissecting; undefined = none.
+   */
+  recordTap?: ((p: Packet, ct: number, plain: Uint8Array, seg: TcpSegment, fromServer: boolean) => void) | undefined;
 }
 
 const byEngine = new WeakMap<Engine, TlsDissector>();
@@ -596,6 +601,7 @@ function buildTls(engine: Engine): TlsDissector {
   /** The content of a decrypted record (plaintext in the current data source). */
   function decryptedContent(p: Packet, plain: Uint8Array, ct: number, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx, enc: Uint8Array, encOff: number): void {
     const len = plain.length;
+    self.recordTap?.(p, ct, plain, seg, fromServer); // see TlsDissector.recordTap
     switch (ct) {
       case 21:
         if (len >= 2) {
@@ -672,12 +678,14 @@ function buildTls(engine: Engine): TlsDissector {
     }
   }
 
-  return {
+  const self: TlsDissector = {
     fields: f,
     handler,
     heuristic,
     connection: (conv) => conns.get(conv) ?? undefined,
+    recordTap: undefined,
   };
+  return self;
 }
 
 /** The part of TCP's Info that Wireshark fences (its "[TCP …] " analysis prefixes). */
