@@ -43,6 +43,9 @@ describe('tlslens demo', () => {
     assert.match(stdout, /ALPN h2; GET \/hello\.json HTTP\/2 → 200/);
     assert.match(stdout, /ALPN http\/1\.1; GET \/ HTTP\/1\.1 → 200/);
     assert.match(stdout, /\$ tlslens read -r /);
+    // tlslens itself decrypted both connections from the embedded key log and checked both Finished messages
+    assert.match(stdout, /tcp\.stream 0: decrypted\n +Finished messages: frame \d+: verified; frame \d+: verified\n +decrypted HTTP requests: GET \//);
+    assert.match(stdout, /tcp\.stream 1: decrypted\n +Finished messages: frame \d+: verified; frame \d+: verified\n +decrypted HTTP requests: GET \/hello\.json \(HTTP\/2\)/);
     assert.match(stdout, /^ +1 +0\.000000 +192\.0\.2\.10 → 198\.51\.100\.20 +TCP 74 /m);
     assert.match(stdout, /npx tlslens read -r .* -V/);
     assert.match(stdout, /wireshark /);

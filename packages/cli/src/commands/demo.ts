@@ -4,7 +4,8 @@
  * No root, no network: a Node.js client and server talk through a local relay (see ../demo/recorder.ts).
  */
 import { writeFile } from 'node:fs/promises';
-import { TlsLensError } from '@tlslens/core';
+import { Engine, TlsLensError, readCaptureSync, fieldText } from '@tlslens/core';
+import { createNodeCrypto } from '../crypto/node-crypto.ts';
 import { demoPcapng, recordDemo, DEMO_HOST, type RecordedConnection } from '../demo/recorder.ts';
 import { readCommand } from './read.ts';
 
@@ -98,7 +99,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(`$ tlslens read -r ${f}${decodeAs}\n`);
     const status = await readCommand(['-r', args.file, ...(decodeAs ? decodeAs.trim().split(' ') : [])]);
     if (status !== 0) return status;
-    process.stdout.write('\n');
+    process.stdout.write('\n' + verificationReport(bytes, decodeAs.trim()) + '\n');
   }
   const hints: [string, string][] = [
     [`npx tlslens read -r ${f}${decodeAs} -V`, 'packet details'],
@@ -113,4 +114,49 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
 
 function quoteArg(s: string): string {
   return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * What tlslens verified in the file it just wrote, using only the key log embedded in it:
+ * per connection the decryption status, both Finished messages, and the HTTP requests.
+ */
+function verificationReport(file: Uint8Array, decodeAs: string): string {
+  const engine = new Engine({ crypto: createNodeCrypto(), decodeAs: decodeAs ? [decodeAs.replace(/^-d /, '')] : [] });
+  const names = ['frame.number', 'tcp.stream', 'tls.handshake.type', 'tls.tlslens.finished_verified', 'tls.tlslens.decryption_status',
+    'http.request.method', 'http.request.uri', 'http2.headers.method', 'http2.headers.path'];
+  const ids = names.map((n) => engine.reg.lookup(n));
+  const want = new Uint8Array(engine.reg.size);
+  for (const f of ids) want[f.id] = 1;
+  const wanted = { fields: want, tree: false, columns: false };
+  interface Conn { status: string; finished: string[]; requests: string[] }
+  const conns = new Map<string, Conn>();
+  let num = 0;
+  for (const ev of readCaptureSync(file)) {
+    if (ev.kind === 'secrets') engine.addSecrets(ev.secrets.type, ev.secrets.data);
+    if (ev.kind !== 'frame') continue;
+    const p = engine.dissect(ev.frame, ++num, wanted);
+    const v = (i: number) => (p.values(ids[i]!.id) ?? []).map((x) => fieldText(ids[i]!, x));
+    const stream = v(1)[0];
+    if (stream === undefined) continue;
+    const c = conns.get(stream) ?? { status: '', finished: [], requests: [] };
+    conns.set(stream, c);
+    const status = v(4)[0];
+    if (status) c.status = status;
+    // the Finished message (handshake type 20) of each side, and whether it verified
+    const types = v(2);
+    const ok = v(3);
+    types.forEach((t, i) => {
+      if (t === '20') c.finished.push(`frame ${num}: ${ok[Math.min(i, ok.length - 1)] === '1' ? 'verified' : 'NOT verified'}`);
+    });
+    v(5).forEach((m, i) => c.requests.push(`${m} ${v(6)[i] ?? ''}`.trim()));
+    v(7).forEach((m, i) => c.requests.push(`${m} ${v(8)[i] ?? ''} (HTTP/2)`.trim()));
+  }
+  const lines = ['What tlslens checked, with only the key log inside the file:'];
+  for (const [stream, c] of conns) {
+    if (!c.status && c.finished.length === 0) continue;
+    lines.push(`  tcp.stream ${stream}: ${c.status || 'not decrypted'}`);
+    lines.push(`    Finished messages: ${c.finished.length ? c.finished.join('; ') : 'none seen'}`);
+    if (c.requests.length) lines.push(`    decrypted HTTP requests: ${c.requests.join(', ')}`);
+  }
+  return lines.join('\n') + '\n';
 }
