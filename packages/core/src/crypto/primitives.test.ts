@@ -121,7 +121,9 @@ for (const c of BACKENDS) {
     if (ok.ok) {
       const r = c.rsaDecryptPkcs1(ok.key, epms);
       assert.equal(r.ok, false);
-      if (!r.ok) assert.equal(r.reason, 'bad_padding');
+      // a random other key: the ciphertext is either above its modulus (bad_ciphertext) or
+      // decrypts to garbage without PKCS#1 padding (bad_padding) — both mean "wrong key"
+      if (!r.ok) assert.ok(r.reason === 'bad_padding' || r.reason === 'bad_ciphertext', r.reason);
     }
   });
 }
