@@ -157,3 +157,16 @@ test('-V -x print every packet of the quick cases without an internal error', { 
     assert.equal((r.stdout.match(/^Frame \d+: /gm) ?? []).length, frames, `${cap}: one tree per frame`);
   }
 });
+
+test('--help and --version', () => {
+  for (const args of [['--help'], ['read', '--help']]) {
+    const r = tlslens(args);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /Usage: tlslens/);
+  }
+  for (const args of [['--version'], ['read', '--version']]) {
+    const r = tlslens(args);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^tlslens \d+\.\d+\.\d+\n$/);
+  }
+});

@@ -47,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(READ_HELP);
       return 0;
     }
+    if (rest.includes('--version') || rest.includes('-v')) {
+      process.stdout.write(`tlslens ${VERSION}\n`);
+      return 0;
+    }
     return readCommand(rest);
   }
   if (cmd === 'demo') return demoCommand(rest);
