@@ -150,6 +150,7 @@ export class Engine {
     this.tcp = createTcp(reg, { prefs: this.prefs, decodeAs: opts.decodeAs ?? [], data: this.data });
     this.ipProtos.set(6, this.tcp.dissect);
     this.tcp.setPayloadHandler(this.tcpApps.handler);
+    this.tcp.setEndHandler(this.tcpApps.endHandler);
     registerBasicProtocols(this);
     registerHttp(this);
     this.tls = installTls(this);

@@ -1,4 +1,4 @@
-import type { TcpConversation, TcpPayloadHandler, TcpSegment } from '../transport/tcp/index.ts';
+import type { TcpConversation, TcpEndHandler, TcpPayloadHandler, TcpSegment } from '../transport/tcp/index.ts';
 
 /** An application protocol over TCP (TLS, HTTP, …). */
 export interface TcpApp {
@@ -10,6 +10,8 @@ export interface TcpApp {
    * true when the bytes look like this protocol.
    */
   readonly heuristic?: (data: Uint8Array, offset: number, end: number, seg: TcpSegment) => boolean;
+  /** Optional: the stream's direction `seg.dir` ended with a FIN that carried no data. */
+  readonly end?: TcpEndHandler;
 }
 
 /**
@@ -59,6 +61,11 @@ export class TcpDispatcher {
     const app = this.apps.get(name);
     if (app) this.owner.set(conv, app);
   }
+
+  /** A data-less FIN goes to the app that owns the stream. */
+  readonly endHandler: TcpEndHandler = (p, seg) => {
+    this.owner.get(seg.conv)?.end?.(p, seg);
+  };
 
   readonly handler: TcpPayloadHandler = (p, data, offset, end, seg) => {
     const known = this.owner.get(seg.conv);

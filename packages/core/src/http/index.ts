@@ -140,13 +140,14 @@ export function createHttpStreams(reg: Registry, data: Dissector): HttpStreams {
         }
         break;
       }
-      // a FIN on a segment with data ends this direction (FIN-only segments need a TCP hook)
+      // a FIN on a segment with data ends this direction (a data-less FIN comes through `end`)
       if (seg.flags & 0x01) c.close(p, seg.dir);
       return end - offset;
     };
     return {
       name: 'http',
       handle,
+      end: (p, seg) => conns.get(seg.conv)?.close(p, seg.dir),
       heuristic: (b, o, e) => looksLikeHttp1(b, o, e) || isHttp2Preface(b, o, e),
     };
   }

@@ -83,6 +83,9 @@ export interface TcpSegment {
   reassembler(): StreamReassembler;
 }
 
+/** Told that a direction ended with a data-less FIN (`seg.len` is 0). */
+export type TcpEndHandler = (p: Packet, seg: TcpSegment) => void;
+
 /** Receives a segment's payload; returns bytes consumed (0 = not mine → "data"). */
 export type TcpPayloadHandler = (p: Packet, data: Uint8Array, offset: number, end: number, seg: TcpSegment) => number;
 
@@ -90,6 +93,8 @@ export interface Tcp {
   dissect: TransportDissector;
   fields: TcpFields;
   setPayloadHandler(h: TcpPayloadHandler | undefined): void;
+  /** Called for a FIN that carries no data: the sender's direction has ended. */
+  setEndHandler(h: TcpEndHandler | undefined): void;
   setDataDissector(d: Dissector | undefined): void;
   /** Conversations so far (index = tcp.stream). */
   readonly conversations: readonly TcpConversation[];
@@ -230,6 +235,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
   const budget = new ReassemblyBudget(opts.maxSessionBytes ?? 256 * 1024 * 1024);
   const reasmOpts = { maxStreamBytes: opts.maxStreamBytes ?? 8 * 1024 * 1024, budget };
   let handler: TcpPayloadHandler | undefined;
+  let endHandler: TcpEndHandler | undefined;
   let dataDissector = opts.data;
   let t0s = -1;
   const ta: SegAnalysis = newAnalysis();
@@ -475,8 +481,9 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       p.colInfo = info;
     }
 
-    // upper layers
-    if (seglen > 0) {
+    // upper layers: the payload, or the end of a direction (a FIN without data)
+    const finOnly = seglen === 0 && (flags & TH_FIN) !== 0 && !retrans && endHandler !== undefined;
+    if (seglen > 0 || finOnly) {
       seg.stream = c.index;
       seg.dir = dir;
       seg.srcport = sp;
@@ -493,13 +500,17 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       const r = c.reasm[dir];
       seg.offset = unwrap(seq, r ? r.next : seq);
       seg.payload = data.subarray(payOff, end);
-      if (r) {
-        const res = r.add(seg.offset, seg.payload, p.num);
-        if (res.dropped > 0) p.expert('warn', 'Reassemble', `TCP reassembly buffer full: ${res.dropped} bytes dropped`);
+      if (finOnly) {
+        endHandler!(p, seg);
+      } else {
+        if (r) {
+          const res = r.add(seg.offset, seg.payload, p.num);
+          if (res.dropped > 0) p.expert('warn', 'Reassemble', `TCP reassembly buffer full: ${res.dropped} bytes dropped`);
+        }
+        let used = 0;
+        if (handler) used = handler(p, data, payOff, end, seg);
+        if (used === 0 && dataDissector) dataDissector(p, data, payOff, end);
       }
-      let used = 0;
-      if (handler) used = handler(p, data, payOff, end, seg);
-      if (used === 0 && dataDissector) dataDissector(p, data, payOff, end);
     }
     // the peer ACKed past a hole in the reverse stream: those bytes were lost from the capture
     if (flags & TH_ACK) {
@@ -516,6 +527,9 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     budget,
     setPayloadHandler(h) {
       handler = h;
+    },
+    setEndHandler(h) {
+      endHandler = h;
     },
     setDataDissector(d) {
       dataDissector = d;
