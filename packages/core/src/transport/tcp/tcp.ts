@@ -501,7 +501,10 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       seg.offset = unwrap(seq, r ? r.next : seq);
       seg.payload = data.subarray(payOff, end);
       if (finOnly) {
-        endHandler!(p, seg);
+        // only a complete direction ends cleanly: after lost bytes (tshark: "previous segment
+        // not captured") the message before the FIN stays incomplete, as in tshark
+        const complete = (ta.flags & A_LOST_PACKET) === 0 && (!r || (!r.hasHole && r.next >= seg.offset));
+        if (complete) endHandler!(p, seg);
       } else {
         if (r) {
           const res = r.add(seg.offset, seg.payload, p.num);
