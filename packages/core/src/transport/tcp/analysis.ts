@@ -50,6 +50,8 @@ interface Unacked {
 
 /** Per-direction state. */
 export class Flow {
+  /** Bytes of this direction went missing from the capture at some point. */
+  lost = false;
   baseSeq = 0;
   baseSet = false;
   /** Window scale shift: ≥ 0 known, -1 unknown (SYN not seen), -2 no scaling. */

@@ -481,6 +481,9 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       p.colInfo = info;
     }
 
+    // remember lost bytes per direction (ours, or ours that the peer ACKed unseen)
+    if (ta.flags & A_LOST_PACKET) fwd.lost = true;
+    if (ta.flags & A_ACK_LOST_PACKET) rev.lost = true;
     // upper layers: the payload, or the end of a direction (a FIN without data)
     const finOnly = seglen === 0 && (flags & TH_FIN) !== 0 && !retrans && endHandler !== undefined;
     if (seglen > 0 || finOnly) {
@@ -503,7 +506,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       if (finOnly) {
         // only a complete direction ends cleanly: after lost bytes (tshark: "previous segment
         // not captured") the message before the FIN stays incomplete, as in tshark
-        const complete = (ta.flags & A_LOST_PACKET) === 0 && (!r || (!r.hasHole && r.next >= seg.offset));
+        const complete = !fwd.lost && (!r || (!r.hasHole && r.next >= seg.offset));
         if (complete) endHandler!(p, seg);
       } else {
         if (r) {
