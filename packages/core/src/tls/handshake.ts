@@ -540,24 +540,11 @@ function extension(c: HsCtx, type: number, o: number, end: number, msg: number, 
       p.add(f['tls.handshake.extension.heartbeat.mode'], b[o]!, o, 1);
       return;
     case 16: { // ALPN
-      need(o, 2, end);
-      const n = u16(b, o);
-      p.add(f['tls.handshake.extensions_alpn_len'], n, o, 2);
-      need(o + 2, n, end);
-      p.open(f['tls.handshake.extensions_alpn_list'], null, o + 2, n);
-      let q = o + 2;
-      const le = o + 2 + n;
-      while (q < le) {
-        const l = b[q]!;
-        p.add(f['tls.handshake.extensions_alpn_str_len'], l, q, 1);
-        need(q + 1, l, le);
-        h?.alpn.push(b.subarray(q + 1, q + 1 + l));
-        const s = latin(b, q + 1, q + 1 + l);
+      protocolNames(p, b, o, end, [f['tls.handshake.extensions_alpn_len'], f['tls.handshake.extensions_alpn_list'],
+        f['tls.handshake.extensions_alpn_str_len'], f['tls.handshake.extensions_alpn_str']], (s, from, to) => {
+        h?.alpn.push(b.subarray(from, to));
         if (msg !== 1) conn.alpn = s;
-        p.add(f['tls.handshake.extensions_alpn_str'], s, q + 1, l);
-        q += 1 + l;
-      }
-      p.close();
+      });
       return;
     }
     case 18: { // signed_certificate_timestamp
@@ -684,21 +671,8 @@ function extension(c: HsCtx, type: number, o: number, end: number, msg: number, 
         p.add(f['tls.handshake.extensions_alps.settings'], b.subarray(o, end), o, end - o);
         return;
       }
-      need(o, 2, end);
-      const n = u16(b, o);
-      p.add(f['tls.handshake.extensions_alps_len'], n, o, 2);
-      need(o + 2, n, end);
-      p.open(f['tls.handshake.extensions_alps_alpn_list'], null, o + 2, n);
-      let q = o + 2;
-      const le = o + 2 + n;
-      while (q < le) {
-        const l = b[q]!;
-        p.add(f['tls.handshake.extensions_alps_alpn_str_len'], l, q, 1);
-        need(q + 1, l, le);
-        p.add(f['tls.handshake.extensions_alps_alpn_str'], latin(b, q + 1, q + 1 + l), q + 1, l);
-        q += 1 + l;
-      }
-      p.close();
+      protocolNames(p, b, o, end, [f['tls.handshake.extensions_alps_len'], f['tls.handshake.extensions_alps_alpn_list'],
+        f['tls.handshake.extensions_alps_alpn_str_len'], f['tls.handshake.extensions_alps_alpn_str']]);
       return;
     }
     case 65281: { // renegotiation_info
@@ -733,6 +707,30 @@ function sct(c: HsCtx, o: number, end: number): void {
 }
 
 /** Bytes as a string the way Wireshark shows FT_STRING (ASCII; other bytes as escapes). */
+/**
+ * A 16-bit-length list of 8-bit-length protocol names (ALPN, and ALPS's list of ALPN ids):
+ * ids = [list length, list, name length, name]; `each` sees every name and its byte range.
+ */
+function protocolNames(p: Packet, b: Uint8Array, o: number, end: number, ids: readonly [number, number, number, number],
+  each?: (name: string, from: number, to: number) => void): void {
+  need(o, 2, end);
+  const n = u16(b, o);
+  p.add(ids[0], n, o, 2);
+  need(o + 2, n, end);
+  p.open(ids[1], null, o + 2, n);
+  const le = o + 2 + n;
+  for (let q = o + 2; q < le; ) {
+    const l = b[q]!;
+    p.add(ids[2], l, q, 1);
+    need(q + 1, l, le);
+    const name = latin(b, q + 1, q + 1 + l);
+    each?.(name, q + 1, q + 1 + l);
+    p.add(ids[3], name, q + 1, l);
+    q += 1 + l;
+  }
+  p.close();
+}
+
 function latin(b: Uint8Array, s: number, e: number): string {
   let out = '';
   for (let i = s; i < e; i++) {
