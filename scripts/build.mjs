@@ -11,3 +11,7 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The web UI (packages/web/dist): static files that `tlslens ui` serves.
+const { build: viteBuild } = await import('vite');
+await viteBuild({ root: 'packages/web', configFile: 'packages/web/vite.config.ts', logLevel: 'warn' });

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { parseCaptureArgs } from '../packages/cli/src/capture/args.ts';
 import { backendArgs } from '../packages/cli/src/capture/backend.ts';
 import { KeylogTail } from '../packages/cli/src/capture/keylog.ts';
-import { Engine } from '@tlslens/core';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Engine, readCaptureSync } from '@tlslens/core';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tlslens } from './helpers.ts';
+import { ROOT, tlslens } from './helpers.ts';
 
 test('capture options are separated from read options; trailing words are the capture filter', () => {
   const a = parseCaptureArgs(['-ilo', '-c', '5', '-qV', '-Y', 'tls', '-Tfields', '-e', 'frame.number', '-a', 'duration:3', '-w', 'x.pcapng', '--keylog', 'k.log', 'tcp', 'port', '443']);
@@ -86,3 +86,36 @@ test('the key log is read again as it grows (complete lines only, truncation res
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * Frames of `file` showing decrypted HTTP/1.x or HTTP/2 when the key log `keys` reaches the engine
+ * right after frame `after` (as KeylogTail delivers it during a live capture; 0 = from the start).
+ */
+function httpFramesWithKeysAfter(file: string, keys: string, after: number): number[] {
+  const engine = new Engine();
+  engine.keys().lateKeys = true; // what `tlslens capture --keylog` sets
+  const reg = engine.reg;
+  const ids = ['http.request.method', 'http.response.code', 'http2.type'].map((n) => reg.find(n)!.id);
+  const wanted = { fields: new Uint8Array(reg.size).fill(1), tree: false, columns: false };
+  const out: number[] = [];
+  let n = 0;
+  for (const ev of readCaptureSync(readFileSync(file))) {
+    if (ev.kind !== 'frame') continue;
+    if (n === after) engine.addKeyLog(keys, 'test');
+    const p = engine.dissect(ev.frame, ++n, wanted);
+    if (ids.some((id) => p.has(id))) out.push(n);
+  }
+  return out;
+}
+
+for (const name of ['tls12-ecdhe-rsa-aes128gcm', 'tls13-chacha20', 'tls13-aes128gcm-h2']) {
+  test(`live key log: ${name} decrypts whatever frame its key arrives after, up to its first HTTP frame`, () => {
+    const file = join(ROOT, 'test/fixtures', `${name}.pcapng`);
+    const keys = readFileSync(join(ROOT, 'test/fixtures', `${name}.keys`), 'utf8');
+    const all = httpFramesWithKeysAfter(file, keys, 0);
+    assert.ok(all.length >= 2, `${all}`);
+    for (let k = 1; k < all[0]!; k++) assert.deepEqual(httpFramesWithKeysAfter(file, keys, k), all, `keys after frame ${k}`);
+    // later keys: what follows still decrypts when it can, nothing breaks
+    for (const k of all) for (const f of httpFramesWithKeysAfter(file, keys, k)) assert.ok(all.includes(f) && f > k);
+  });
+}

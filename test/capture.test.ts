@@ -201,6 +201,52 @@ test('ring buffer: -b packets:N -b files:M keeps the last M files, each a valid 
   if (!skipTshark) assert.deepEqual(files.map((f) => tsharkCount(join(dir, f))), [5, 2]);
 });
 
+/** Runs a command without blocking this process's event loop (the HTTPS server runs here). */
+function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number | null> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { stdio: 'ignore', env, timeout: 10000 });
+    c.on('error', () => resolve(null));
+    c.on('close', (code) => resolve(code));
+  });
+}
+
+for (const backend of ['dumpcap', 'tcpdump'] as const) {
+  const skipLive = (backend === 'dumpcap' ? skipDumpcap : skipTcpdump) || (have('curl') ? false : 'curl is not installed (apt-get install -y curl)');
+  test(`${backend}: live decryption with curl's key log, which does not exist yet when the capture starts (TLS 1.3 and 1.2)`, { skip: skipLive }, async () => {
+    const port = await freePort();
+    const out = join(TMP, `live-${backend}.pcapng`);
+    const keylog = join(TMP, `live-${backend}.keys`);
+    const srv = https.createServer({ key: readFileSync(join(ASSETS, 'leaf.key')), cert: readFileSync(join(ASSETS, 'leaf.pem')) }, (q, r) => r.end(`hello ${q.url}\n`));
+    await new Promise<void>((res) => srv.listen(port, '127.0.0.1', res));
+    const fields = ['-Y', 'http', '-T', 'fields', '-e', 'frame.number', '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.response.code', '-e', 'http.file_data'];
+    const cap = startCapture(['--backend', backend, '-i', 'lo', '-f', `tcp port ${port}`, '-w', out, '--keylog', keylog, ...fields]);
+    try {
+      await cap.ready;
+      const env = { ...process.env, SSLKEYLOGFILE: keylog };
+      assert.equal(await run('curl', ['-s', '-k', '--tlsv1.3', `https://127.0.0.1:${port}/live13`, '-o', '/dev/null'], env), 0);
+      assert.equal(await run('curl', ['-s', '-k', '--tls-max', '1.2', `https://127.0.0.1:${port}/live12`, '-o', '/dev/null'], env), 0);
+      await new Promise((res) => setTimeout(res, 600)); // dumpcap delivers packets up to ~0.25 s late
+    } finally {
+      cap.kill('SIGINT');
+      srv.closeAllConnections();
+      srv.close();
+    }
+    const r = await cap.done;
+    assert.equal(r.status, 0, r.stderr);
+    const rows = lines(r.stdout).map((l) => l.split('\t').slice(1).join(' '));
+    assert.deepEqual(rows, ['GET /live13  ', '  200 hello /live13\\n', 'GET /live12  ', '  200 hello /live12\\n'], r.stdout);
+    const total = Number(/^(\d+) packets captured$/m.exec(r.stderr)?.[1]);
+    assert.ok(total >= 20, r.stderr);
+    if (!skipTshark) {
+      assert.equal(tsharkCount(out), total);
+      // tshark with the complete key log finds the same HTTP in the same frames
+      const t = tshark(['-r', out, '-o', `tls.keylog_file:${keylog}`, ...fields]);
+      assert.equal(t.status, 0, t.stderr);
+      assert.equal(r.stdout, t.stdout);
+    }
+  });
+}
+
 test('-D lists the interfaces, lo among them', { skip }, () => {
   const r = tlslens(['capture', '-D']);
   assert.equal(r.status, 0, r.stderr);

@@ -8,6 +8,8 @@ import { handshakesCommand } from './commands/handshakes.ts';
 import { certsCommand } from './commands/certs.ts';
 import { followCommand } from './commands/follow.ts';
 import { httpCommand } from './commands/http.ts';
+import { explainCommand } from './commands/explain.ts';
+import { uiCommand } from './commands/ui.ts';
 
 export const VERSION = '0.1.0';
 
@@ -20,10 +22,12 @@ Commands:
   flow      draw the flow graph (sequence diagram) of a capture as text or --svg, like tshark -z flow
   read      read a capture with tshark's options (-r -Y -T fields -e -E -V -x -c -t -o -d)
   capture   capture live traffic (-i -f -c -a -w -b -D) and print it as it arrives, with read's options
+  explain   narrate one TLS connection step by step: values, meaning, what was verified (--lang en|zh, --format text|markdown|json)
   handshakes  one row per TLS connection: SNI, version, cipher, group, ALPN, resumption, chain verdict, JA3/JA4, timings
   certs     every certificate chain presented, with details and the validation verdict (--ca, --json, --pem/--der)
   follow    print one TCP stream's payload (--tcp), decrypted TLS data (--tls) or HTTP messages (--http), like tshark -z follow
   http      one row per HTTP/1.x and HTTP/2 transaction (--json, --har OUT.har, --export-objects DIR)
+  ui        serve the web UI on 127.0.0.1 (dissection and decryption run in the browser): tlslens ui [--port N] [FILE]
   inject-secrets  embed a TLS key log in a pcapng (Decryption Secrets Block), like editcap --inject-secrets
   help      show help for a command
 
@@ -61,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'certs') return certsCommand(rest);
   if (cmd === 'follow') return followCommand(rest);
   if (cmd === 'http') return httpCommand(rest, VERSION);
+  if (cmd === 'explain') return explainCommand(rest);
+  if (cmd === 'ui') return uiCommand(rest);
   // tshark habit: "tlslens -r file ..." means read
   if (cmd.startsWith('-')) return readCommand(argv);
   throw new TlsLensError('USAGE', `unknown command "${cmd}" (try "tlslens --help")`);
@@ -73,7 +79,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof TlsLensError) {
       process.stderr.write(`tlslens: ${e.message}\n`);
-      process.exitCode = e.code === 'USAGE' || e.code === 'FIELD_UNKNOWN' ? 1 : 2;
+      process.exitCode = e.code === 'USAGE' || e.code === 'FIELD_UNKNOWN' || e.code === 'NO_TLS_CONNECTION' ? 1 : 2;
     } else {
       process.stderr.write(`tlslens: internal error: ${(e as Error).stack ?? String(e)}\n`);
       process.exitCode = 3;

@@ -81,6 +81,8 @@ export class PacketPrinter {
     for (const id of filter?.fields ?? []) want[id] = 1;
     const columns = (!args.quiet && args.format === 'text') || engine.meta.wantsColumns(want);
     this.wanted = { fields: want, tree, columns };
+    // packets are printed as they go: a closed connection's TLS/HTTP state is not needed afterwards
+    engine.releaseClosed = true;
     this.timeFmt = args.time as TimeFormat;
     engine.columnTime = (t) => timeColumn(this.timeFmt, t, this.ts, this.digits);
   }

@@ -15,10 +15,12 @@ import { createTcp } from './transport/tcp/index.ts';
 import { registerBasicProtocols } from './basic-protocols.ts';
 import { registerHttp } from './http/register.ts';
 import { installTls, type TlsDissector } from './tls/dissector.ts';
+import { installQuic } from './quic/index.ts';
 import { TcpDispatcher } from './app/tcp-dispatch.ts';
 import { createGtpU } from './app/gtp.ts';
 import { createSocks } from './app/socks.ts';
 import { createStartTls } from './app/starttls.ts';
+import { registerTlsUpgradeApps } from './app/upgrade-apps.ts';
 import { registerMetaFields } from './fields/meta.ts';
 import type { AbsTime } from './fields/types.ts';
 import type { TlsCrypto } from './crypto/types.ts';
@@ -78,9 +80,22 @@ export class Engine {
   };
   /** Decode-as rules that could not be applied, with why. */
   readonly decodeAsErrors: string[] = [];
+  /**
+   * Drop the TLS buffers, decoders and application parsers of a TCP conversation once both
+   * sides have closed it (memory stays flat on long captures). Off by default: analyses that
+   * read a connection's full decryption state at the end (explain) need it; a streaming
+   * consumer (`tlslens read`) turns it on. The decryption status and counts are kept.
+   */
+  releaseClosed = false;
 
   private keyStore: TlsKeyStore | undefined;
   private readonly cryptoBackend: TlsCrypto | undefined;
+  private pureCrypto: TlsCrypto | undefined;
+
+  /** The crypto backend (QUIC Initial packets decrypt without key material). */
+  get crypto(): TlsCrypto {
+    return this.keyStore?.crypto ?? this.cryptoBackend ?? (this.pureCrypto ??= createPureCrypto());
+  }
 
   /** TLS key material; undefined when none was given (no decryption work at all). */
   get tlsKeys(): TlsKeyStore | undefined {
@@ -95,6 +110,11 @@ export class Engine {
   /** A pcapng Decryption Secrets Block met while reading (before the packets it serves). */
   addSecrets(type: number, data: Uint8Array): void {
     this.keys().addDsb(type, data);
+  }
+
+  /** Whether key material can still arrive while reading (pcapng DSBs, a key log growing during a live capture). */
+  get keysMayArrive(): boolean {
+    return this.pcapng || this.keyStore?.lateKeys === true;
   }
 
   /** Key log text learnt while reading (a key log file growing during a live capture). */
@@ -151,12 +171,20 @@ export class Engine {
     this.ipProtos.set(6, this.tcp.dissect);
     this.tcp.setPayloadHandler(this.tcpApps.handler);
     this.tcp.setEndHandler(this.tcpApps.endHandler);
+    this.tcp.setCloseHandler((conv) => {
+      if (!this.releaseClosed) return;
+      conv.reasm[0] = undefined;
+      conv.reasm[1] = undefined;
+      this.tls.release(conv);
+    });
     registerBasicProtocols(this);
     registerHttp(this);
     this.tls = installTls(this);
+    installQuic(this);
     this.tcpApps.register({ name: 'socks', handle: createSocks(reg, this.tcp, this.tcpApps) }, [1080]);
     const starttls = createStartTls(reg, this.tcpApps);
     this.tcpApps.register({ name: 'starttls', handle: starttls.handler }, starttls.ports);
+    registerTlsUpgradeApps(reg, this.tcpApps);
     // application protocols register with tcpApps above; decode-as rules apply on top
     for (const rule of opts.decodeAs ?? []) {
       const err = this.tcpApps.decodeAs(rule);
@@ -195,7 +223,8 @@ export class Engine {
       }
     }
     this.meta.addExperts(p);
-    if (p.wantCols) this.meta.addColumns(p, this.columnTime(p.ts, this.clock.first ?? p.ts));
+    // the Time column's text only for a consumer of the _ws.col.* fields (the text printer makes its own)
+    if (p.wantCols && p.wantsAny(this.meta.colIds)) this.meta.addColumns(p, this.columnTime(p.ts, this.clock.first ?? p.ts));
     return p;
   }
 

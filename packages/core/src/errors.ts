@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'FILTER_TYPE'
   | 'FIELD_UNKNOWN'
   | 'USAGE'
+  | 'NO_TLS_CONNECTION'
   | 'IO';
 
 export class TlsLensError extends Error {

@@ -10,7 +10,7 @@ export type { CaptureFrame, CaptureEvent, CaptureSecrets, CaptureInterface } fro
 export * from './capture/index.ts';
 export * from './filter/index.ts';
 export { FieldsFormatter, parseFieldsOption, DEFAULT_FIELDS_OPTIONS, type FieldsOptions } from './output/fields.ts';
-export { summaryLine, treeText, hexDump, timeColumn, type TimeFormat, type TimeState } from './output/text.ts';
+export { summaryLine, treeText, hexDump, timeColumn, nodeLabel, type TimeFormat, type TimeState } from './output/text.ts';
 export { packetJson } from './output/json.ts';
 export * from './synth/index.ts';
 export * from './crypto/index.ts';
@@ -22,4 +22,5 @@ export * from './tls/registry/index.ts';
 export * from './analysis/follow/index.ts';
 export * from './analysis/http-log/index.ts';
 export * from './analysis/handshakes/index.ts';
+export * from './analysis/explain/index.ts';
 export * from './analysis/certs/index.ts';

@@ -80,11 +80,70 @@ export class Packet {
   private extraSources: DataSource[] | undefined;
   /** Protocol path for frame.protocols ("eth", "ethertype", "ip", …). */
   readonly protocols: string[] = [];
-  /** Protocol and Info columns. */
+  /** Protocol column. */
   colProtocol = '';
-  colInfo = '';
-  colSrc = '';
-  colDst = '';
+  /**
+   * Info, Source and Destination columns. Dissectors may give them lazily (setInfoLazy,
+   * setAddrColumns): most packets of a filtered read are never printed, and their strings
+   * would only feed the garbage collector. Reading a column computes it; writing one replaces it.
+   */
+  get colInfo(): string {
+    const fn = this.infoFn;
+    if (fn !== undefined) {
+      this.infoFn = undefined;
+      this.info = fn();
+    }
+    return this.info;
+  }
+  set colInfo(v: string) {
+    this.infoFn = undefined;
+    this.info = v;
+  }
+  get colSrc(): string {
+    return this.addrCols !== undefined ? this.addrCols.srcText : this.src0;
+  }
+  set colSrc(v: string) {
+    this.fixAddrs();
+    this.src0 = v;
+  }
+  get colDst(): string {
+    return this.addrCols !== undefined ? this.addrCols.dstText : this.dst0;
+  }
+  set colDst(v: string) {
+    this.fixAddrs();
+    this.dst0 = v;
+  }
+  /** The Info column, built when it is first read (until then or a write to colInfo). */
+  setInfoLazy(fn: () => string): void {
+    this.infoFn = fn;
+  }
+  /**
+   * The Info column as it stands, without building a lazy one: a token for setInfoState (to
+   * put it back) and for comparing (a different token means Info was written since).
+   */
+  infoState(): string | (() => string) {
+    return this.infoFn ?? this.info;
+  }
+  setInfoState(st: string | (() => string)): void {
+    if (typeof st === 'string') this.colInfo = st;
+    else this.infoFn = st;
+  }
+  /** Source and Destination columns from an object whose texts are computed on first use. */
+  setAddrColumns(a: { readonly srcText: string; readonly dstText: string }): void {
+    this.addrCols = a;
+  }
+  private fixAddrs(): void {
+    const a = this.addrCols;
+    if (a === undefined) return;
+    this.addrCols = undefined;
+    this.src0 = a.srcText;
+    this.dst0 = a.dstText;
+  }
+  private info = '';
+  private infoFn: (() => string) | undefined = undefined;
+  private src0 = '';
+  private dst0 = '';
+  private addrCols: { readonly srcText: string; readonly dstText: string } | undefined = undefined;
   private expertList: ExpertInfo[] | undefined;
   /** The tree's roots (tree mode only; empty otherwise). */
   readonly roots: TreeNode[];
@@ -138,6 +197,11 @@ export class Packet {
   get sources(): readonly DataSource[] {
     const frame = { name: 'Frame', data: this.data };
     return this.extraSources ? [frame, ...this.extraSources] : [frame];
+  }
+
+  /** The bytes of data source `i` (0 = the frame), without building the `sources` list. */
+  sourceData(i: number): Uint8Array | undefined {
+    return i === 0 ? this.data : this.extraSources?.[i - 1]?.data;
   }
 
   /** Expert infos raised while dissecting (malformed, retransmission, …). */

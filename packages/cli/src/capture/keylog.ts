@@ -68,14 +68,8 @@ export class KeylogTail {
     return added;
   }
 
-  /**
-   * TODO(decryption): hand the new keys to the engine. The engine reads `tls.keylog_file` from
-   * its prefs (set by -o/--keylog, like `read`) when decryption is wired in; once it exposes a
-   * way to add keys later (e.g. `engine.addKeyLog(text, source)` or a shared `KeyLog`), call it
-   * here so that sessions whose keys are logged after the capture started get decrypted.
-   */
+  /** Hands new key log lines to the engine: connections waiting for them decrypt from now on. */
   private deliver(text: string, source: string): void {
-    const hook = (this.engine as unknown as { addKeyLog?: (text: string, source?: string) => void }).addKeyLog;
-    if (typeof hook === 'function') hook.call(this.engine, text, source);
+    this.engine.addKeyLog(text, source);
   }
 }

@@ -95,6 +95,10 @@ async function capture(a: CaptureArgs, backend: Backend): Promise<number> {
 
   const keylogs = [...new Set([...args.prefs.filter(([k]) => k === 'tls.keylog_file').map(([, v]) => v), ...args.keylogs])];
   const tail = keylogs.length > 0 ? new KeylogTail(keylogs, engine) : undefined;
+  // keys are logged while connections run, often just after the packets that need them (a TLS 1.3
+  // client logs its handshake secrets once it has read the ServerHello): connections that started
+  // before their key was read are decrypted when it arrives (the file may not exist yet)
+  if (tail) engine.keys().lateKeys = true;
   tail?.poll(true);
 
   let writer: CaptureFileWriter | undefined;
@@ -166,7 +170,7 @@ async function capture(a: CaptureArgs, backend: Backend): Promise<number> {
     await printer.begin();
     for await (const batch of readCaptureBatches(plain(child.stdout), { onFormat: (f) => engine.setFileFormat(f) })) {
       announce(); // data flows: the backend is capturing
-      tail?.poll();
+      tail?.poll(true); // every batch: a key logged just before its packets must be there (cheap: one fstat)
       let events = batch;
       if (writer) {
         const n = writer.write(batch);

@@ -1,13 +1,15 @@
 /**
  * `tlslens demo`: records two real HTTPS connections on loopback (TLS 1.2 + HTTP/1.1, TLS 1.3 + HTTP/2)
- * into tlslens-demo.pcapng, with the TLS key log in a Decryption Secrets Block, and shows them.
+ * into tlslens-demo.pcapng, with the TLS key log in a Decryption Secrets Block, shows them and explains both.
  * No root, no network: a Node.js client and server talk through a local relay (see ../demo/recorder.ts).
  */
 import { writeFile } from 'node:fs/promises';
-import { Engine, TlsLensError, readCaptureSync, fieldText } from '@tlslens/core';
+import { Engine, TlsLensError, readCaptureSync, fieldText, langFromLocale, parseCaBundle, renderExplanation } from '@tlslens/core';
 import { createNodeCrypto } from '../crypto/node-crypto.ts';
 import { demoPcapng, recordDemo, DEMO_HOST, type RecordedConnection } from '../demo/recorder.ts';
 import { readCommand } from './read.ts';
+import { explainCapture } from './explain.ts';
+import { CA_PEM } from '../demo/certs.ts';
 
 export const DEMO_HELP = `Usage: tlslens demo [-w FILE] [--keylog FILE] [-q] [--wire]
 
@@ -101,8 +103,21 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
     if (status !== 0) return status;
     process.stdout.write('\n' + verificationReport(bytes, decodeAs.trim()) + '\n');
   }
+  // each connection step by step (the key log is inside the file; the demo CA is trusted)
+  const lang = langFromLocale(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG);
+  for (let i = 0; i < rec.connections.length; i++) {
+    process.stdout.write(`$ tlslens explain ${f}${decodeAs} --stream ${i}   (with the demo's root CA trusted)\n`);
+    const r = await explainCapture({
+      open: () => [bytes],
+      engine: () => new Engine({ crypto: createNodeCrypto(), decodeAs: decodeAs ? [decodeAs.trim().replace(/^-d /, '')] : [] }),
+      stream: i,
+      trustAnchors: parseCaBundle(CA_PEM),
+    });
+    if (typeof r !== 'number' && r.explanation) process.stdout.write(renderExplanation(r.explanation, 'text', lang) + '\n');
+  }
   const hints: [string, string][] = [
     [`npx tlslens read -r ${f}${decodeAs} -V`, 'packet details'],
+    [`npx tlslens explain ${f}${decodeAs} --stream 1 --lang zh`, 'the TLS 1.3 connection explained in Chinese'],
     [`wireshark ${f}`, 'Wireshark decrypts it with the embedded key log'],
     [`tshark -r ${f}${decodeAs} -Y http`, 'the HTTP/1.1 request and response'],
     [`tshark -r ${f}${decodeAs} -Y http2`, 'the HTTP/2 frames'],

@@ -15,6 +15,8 @@ messages (header block, then body; TLS decrypted when keys are given).
   --stream N                  the tcp.stream index (default 0)
   --format ascii|hex|raw|yaml output format (default ascii)
   -o tls.keylog_file:FILE, --keylog FILE, --rsa-key FILE[:PASS], -d …   as in "tlslens read"
+Like tshark 4.0, --http leaves an HTTP/1.x body that runs until the close unfinished inside TLS;
+-o tlslens.http.end_at_tls_close:TRUE ends it at the close_notify or FIN ("tlslens http" does).
 `;
 
 interface FollowArgs {

@@ -19,7 +19,14 @@ or the response HEADERS frame (HTTP/2); Total = the frame completing the respons
   --export-objects DIR   write every response body to DIR (safe, de-duplicated names),
                          like tshark --export-objects http,DIR
   -o tls.keylog_file:FILE, --keylog FILE, --rsa-key FILE[:PASS], -d …, -c N   as in "tlslens read"
+Bodies delimited by the connection close (HTTP/1.0, or no Content-Length/chunked) end at the
+TCP FIN and, inside TLS, at the close_notify alert or the FIN (tshark 4.0 completes them only
+over plain TCP; "tlslens read" and "follow" keep its behaviour unless given
+-o tlslens.http.end_at_tls_close:TRUE). HTTP/1.x and HTTP/2 bodies with Content-Encoding
+gzip, deflate or br are decompressed (HAR content, exported objects).
 `;
+
+const TLS_CLOSE_PREF = 'tlslens.http.end_at_tls_close';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -48,6 +55,9 @@ export async function httpCommand(argv: readonly string[], version: string): Pro
   }
   const args = parseReadArgs(rest);
   if (args.file === undefined) throw new TlsLensError('USAGE', 'no capture file given (tlslens http FILE)');
+  // a response delimited by the close (HTTP/1.0, no Content-Length) ends at the TLS close_notify
+  // or FIN here, though tshark 4.0 leaves it unfinished over TLS (read/follow keep tshark's way)
+  if (!args.prefs.some(([k]) => k === TLS_CLOSE_PREF)) args.prefs.push([TLS_CLOSE_PREF, 'TRUE']);
   const engine = await engineFromArgs(args);
   const builder = new HttpLogBuilder(engine.reg);
   // every payload-carrying TCP segment, for the time to the first response byte
@@ -60,6 +70,11 @@ export async function httpCommand(argv: readonly string[], version: string): Pro
   const status = await runCapture(engine, args, wanted, (p) => builder.add(p));
   const txs = builder.transactions;
   const out = new Out();
+  // the objects first: "--har -" ends the command after the HAR
+  if (exportDir !== undefined) {
+    await mkdir(exportDir, { recursive: true });
+    for (const o of httpObjects(txs)) await writeFile(join(exportDir, o.name), o.data);
+  }
   if (har !== undefined) {
     const text = JSON.stringify(buildHar(txs, version), null, 2) + '\n';
     if (har === '-') {
@@ -72,10 +87,6 @@ export async function httpCommand(argv: readonly string[], version: string): Pro
     } catch (e) {
       throw new TlsLensError('IO', `cannot write "${har}": ${(e as Error).message}`);
     }
-  }
-  if (exportDir !== undefined) {
-    await mkdir(exportDir, { recursive: true });
-    for (const o of httpObjects(txs)) await writeFile(join(exportDir, o.name), o.data);
   }
   if (json) {
     await out.write(JSON.stringify(txs.map(httpRow), null, 2) + '\n');

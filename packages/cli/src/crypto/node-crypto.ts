@@ -36,7 +36,7 @@ export function createNodeCrypto(): TlsCrypto {
   const aeadOk = new Map<AeadAlg, boolean>();
   const blockOk = new Map<BlockAlg, boolean>();
   const keyObjects = new WeakMap<RsaPrivateKey, nc.KeyObject>();
-  const isCcm = (alg: AeadAlg) => alg.includes('ccm');
+  const isCcm = (alg: AeadAlg) => alg === 'aes-128-ccm' || alg === 'aes-256-ccm' || alg === 'aes-128-ccm8' || alg === 'aes-256-ccm8';
 
   function rawRsa(key: RsaPrivateKey, c: Uint8Array): Uint8Array {
     let ko = keyObjects.get(key);
@@ -73,14 +73,18 @@ export function createNodeCrypto(): TlsCrypto {
     aeadDecrypt(alg, key, nonce, aad, sealed) {
       const tagLen = AEAD_TAG_LEN[alg];
       if (sealed.length < tagLen) return null;
-      const ct = sealed.subarray(0, sealed.length - tagLen);
-      const tag = sealed.subarray(sealed.length - tagLen);
+      const ctLen = sealed.length - tagLen;
+      const ccm = isCcm(alg);
       // OpenSSL 3.0 fails CCM with AAD and an empty message ("tag not set"): use core's CCM.
-      if (ct.length === 0 && isCcm(alg)) return ccmDecrypt(key, nonce, aad, sealed, tagLen);
-      const d = nc.createDecipheriv(AEAD_NAMES[alg] as nc.CipherGCMTypes, key, nonce, { authTagLength: tagLen }) as nc.DecipherGCM;
+      if (ctLen === 0 && ccm) return ccmDecrypt(key, nonce, aad, sealed, tagLen);
+      // GCM and ChaCha20-Poly1305 tags are 16 bytes, Node's default (no options to parse per record)
+      const d = (ccm || tagLen !== 16
+        ? nc.createDecipheriv(AEAD_NAMES[alg] as nc.CipherGCMTypes, key, nonce, { authTagLength: tagLen })
+        : nc.createDecipheriv(AEAD_NAMES[alg] as nc.CipherGCMTypes, key, nonce)) as nc.DecipherGCM;
+      const ct = sealed.subarray(0, ctLen);
       try {
-        d.setAuthTag(tag);
-        if (isCcm(alg)) (d as unknown as nc.DecipherCCM).setAAD(aad, { plaintextLength: ct.length });
+        d.setAuthTag(sealed.subarray(ctLen));
+        if (ccm) (d as unknown as nc.DecipherCCM).setAAD(aad, { plaintextLength: ctLen });
         else d.setAAD(aad);
         const a = d.update(ct);
         const b = d.final();
@@ -123,6 +127,22 @@ export function createNodeCrypto(): TlsCrypto {
     },
     rsaDecryptPkcs1(key, ciphertext) {
       return rsaDecryptWith(rawRsa, key, ciphertext);
+    },
+    aesEcbBlock(key, block) {
+      if (key.length !== 16 && key.length !== 32) throw new Error(`aes-ecb: key must be 16 or 32 bytes, not ${key.length}`);
+      if (block.length !== 16) throw new Error(`aes-ecb: block must be 16 bytes, not ${block.length}`);
+      const c = nc.createCipheriv(key.length === 16 ? 'aes-128-ecb' : 'aes-256-ecb', key, null).setAutoPadding(false);
+      return u8(c.update(block));
+    },
+    chacha20(key, counter, nonce, data) {
+      if (key.length !== 32) throw new Error(`chacha20: key must be 32 bytes, not ${key.length}`);
+      if (nonce.length !== 12) throw new Error(`chacha20: nonce must be 12 bytes, not ${nonce.length}`);
+      // OpenSSL's chacha20 IV is the 32-bit little-endian block counter followed by the 96-bit nonce
+      const iv = new Uint8Array(16);
+      new DataView(iv.buffer).setUint32(0, counter >>> 0, true);
+      iv.set(nonce, 4);
+      const c = nc.createCipheriv('chacha20', key, iv);
+      return u8(Buffer.concat([c.update(data), c.final()]));
     },
   };
 }

@@ -14,6 +14,14 @@ export interface TcpApp {
   readonly end?: TcpEndHandler;
 }
 
+/** Where TLS hands the decrypted application data of a stream that a protocol upgraded to TLS. */
+export interface TlsPayloadApp {
+  /** Protocol name for tls.app_data_proto ("PostgreSQL"). */
+  readonly protoName: string;
+  /** Dissects decrypted bytes [offset, end) of the segment's direction. */
+  readonly handle: TcpPayloadHandler;
+}
+
 /**
  * Routes TCP payload to application dissectors the way Wireshark does by default: the
  * stream's protocol once known, else the lower port's protocol, then the higher port's,
@@ -25,6 +33,7 @@ export class TcpDispatcher {
   private readonly ports = new Map<number, TcpApp>();
   private readonly heuristics: TcpApp[] = [];
   private readonly owner = new WeakMap<TcpConversation, TcpApp | null>();
+  private readonly tlsPayloads = new WeakMap<TcpConversation, TlsPayloadApp>();
 
   /** Registers an app on default ports (Wireshark's port tables) and, optionally, as a heuristic. */
   register(app: TcpApp, ports: readonly number[] = []): void {
@@ -60,6 +69,16 @@ export class TcpDispatcher {
   claim(conv: TcpConversation, name: string): void {
     const app = this.apps.get(name);
     if (app) this.owner.set(conv, app);
+  }
+
+  /** A protocol switched the stream to TLS (STARTTLS-like): TLS gives it the decrypted data. */
+  setTlsPayload(conv: TcpConversation, app: TlsPayloadApp): void {
+    this.tlsPayloads.set(conv, app);
+  }
+
+  /** The protocol for a stream's decrypted TLS data, when one upgraded it. */
+  tlsPayload(conv: TcpConversation): TlsPayloadApp | undefined {
+    return this.tlsPayloads.get(conv);
   }
 
   /** A data-less FIN goes to the app that owns the stream. */

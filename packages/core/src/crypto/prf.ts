@@ -146,8 +146,14 @@ export function finishedVerifyData(c: TlsCrypto, version: number, suite: SuitePa
     };
     return concatBytes(part('md5', 48), part('sha1', 40));
   }
+  return finishedVerifyDataFromHash(c, version, suite, master, fromClient, handshakeHash(c, version, suite, messages));
+}
+
+/** TLS 1.0–1.2 Finished.verify_data from the handshake hash of the messages before it (see handshakeHash). */
+export function finishedVerifyDataFromHash(c: TlsCrypto, version: number, suite: SuiteParams, master: Uint8Array, fromClient: boolean, hash: Uint8Array): Uint8Array {
+  if (version <= SSL3) throw new Error('SSL 3.0 Finished hashes the messages with the master secret: use finishedVerifyData');
   const label = fromClient ? 'client finished' : 'server finished';
-  return prf(c, version, suite.prfHash, master, label, handshakeHash(c, version, suite, messages), 12);
+  return prf(c, version, suite.prfHash, master, label, hash, 12);
 }
 
 /** The hash lengths a TLS 1.3 secret may have. */

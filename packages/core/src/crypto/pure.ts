@@ -3,8 +3,8 @@
  * SEED, IDEA, RC2, CCM and BigInt RSA. Camellia and ARIA are not available here (supports*() says so and record
  * decryption reports 'unsupported_cipher').
  */
-import { cbc, gcm } from '@noble/ciphers/aes.js';
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { cbc, ecb, gcm } from '@noble/ciphers/aes.js';
+import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
@@ -139,6 +139,16 @@ export function createPureCrypto(): TlsCrypto {
     },
     rsaDecryptPkcs1(key: RsaPrivateKey, ciphertext: Uint8Array): RsaDecryptResult {
       return rsaDecryptWith(rsaRawBig, key, ciphertext);
+    },
+    aesEcbBlock(key, block) {
+      if (key.length !== 16 && key.length !== 32) throw new Error(`aes-ecb: key must be 16 or 32 bytes, not ${key.length}`);
+      if (block.length !== 16) throw new Error(`aes-ecb: block must be 16 bytes, not ${block.length}`);
+      return ecb(key, { disablePadding: true }).encrypt(block);
+    },
+    chacha20(key, counter, nonce, data) {
+      checkKey('chacha20', key, 32);
+      if (nonce.length !== 12) throw new Error(`chacha20: nonce must be 12 bytes, not ${nonce.length}`);
+      return chacha20(key, nonce, data, undefined, counter >>> 0);
     },
   };
 }

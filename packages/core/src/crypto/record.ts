@@ -5,7 +5,7 @@
  * MAC-then-encrypt (padding check) or encrypt_then_mac (RFC 7366), RC4, NULL; per-direction
  * sequence numbers; TLS 1.3 inner plaintext. Failures come back typed, never thrown.
  */
-import { concatBytes, equalBytes, seqBytes } from './bytes.ts';
+import { concatBytes, equalBytes, seqBytes, writeSeq } from './bytes.ts';
 import type { KeyBlock } from './prf.ts';
 import { Rc4 } from './rc4.ts';
 import { fixedIvLen, macLen, recordIvLen, SSL3, tagLen, TLS10, TLS13, type SuiteParams } from './suite.ts';
@@ -92,12 +92,17 @@ abstract class RecordState {
     }
   }
 
+  private supportedCache: boolean | undefined;
+
   /** Whether the backend can run this suite's cipher. */
   get supported(): boolean {
-    const c = this.suite.cipher;
-    if (c.kind === 'aead') return this.crypto.supportsAead(c.alg);
-    if (c.kind === 'block') return this.crypto.supportsBlock(c.alg);
-    return c.kind !== 'unsupported';
+    let ok = this.supportedCache;
+    if (ok === undefined) {
+      const c = this.suite.cipher;
+      ok = c.kind === 'aead' ? this.crypto.supportsAead(c.alg) : c.kind === 'block' ? this.crypto.supportsBlock(c.alg) : c.kind !== 'unsupported';
+      this.supportedCache = ok;
+    }
+    return ok;
   }
 
   protected unsupportedDetail(): string {
@@ -123,15 +128,24 @@ abstract class RecordState {
   }
 
   protected nonceXorSeq(seq: bigint): Uint8Array {
-    const n = this.iv.slice();
-    const s = seqBytes(seq);
-    for (let i = 0; i < 8; i++) n[n.length - 8 + i]! ^= s[i]!;
+    const n = new Uint8Array(this.iv.length);
+    const o = n.length - 8;
+    writeSeq(n, o, seq);
+    const iv = this.iv;
+    for (let i = 0; i < n.length; i++) n[i]! ^= iv[i]!;
     return n;
   }
 
   /** TLS ≤1.2 AEAD additional data: seq ‖ type ‖ version ‖ plaintext length. */
   protected aad12(seq: bigint, type: number, version: number, len: number): Uint8Array {
-    return concatBytes(seqBytes(seq), hdr(type, version, len));
+    const a = new Uint8Array(13);
+    writeSeq(a, 0, seq);
+    a[8] = type;
+    a[9] = version >> 8;
+    a[10] = version & 0xff;
+    a[11] = len >> 8;
+    a[12] = len & 0xff;
+    return a;
   }
 
   /** The record MAC: HMAC (TLS) or the SSL 3.0 keyed hash. */
@@ -142,7 +156,8 @@ abstract class RecordState {
       const inner = this.crypto.hash(alg, [this.macKey, new Uint8Array(pad).fill(0x36), seqBytes(seq), Uint8Array.of(type, data.length >> 8, data.length & 0xff), data]);
       return this.crypto.hash(alg, [this.macKey, new Uint8Array(pad).fill(0x5c), inner]);
     }
-    return this.crypto.hmac(alg, this.macKey, [seqBytes(seq), hdr(type, version, data.length), data]);
+    // seq ‖ type ‖ version ‖ length: the same 13 bytes as the AEAD additional data
+    return this.crypto.hmac(alg, this.macKey, [this.aad12(seq, type, version, data.length), data]);
   }
 
   static keysFromKeyBlock(kb: KeyBlock, side: 'client' | 'server'): DirectionKeys {

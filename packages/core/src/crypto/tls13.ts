@@ -10,20 +10,42 @@ export function hkdfExtract(c: TlsCrypto, hash: Tls13Hash, salt: Uint8Array, ikm
 
 export function hkdfExpand(c: TlsCrypto, hash: Tls13Hash, prk: Uint8Array, info: Uint8Array, len: number): Uint8Array {
   const out = new Uint8Array(len);
-  let t: Uint8Array = new Uint8Array(0);
+  // T(i) = HMAC(prk, T(i-1) ‖ info ‖ i), hashed from one buffer (one update per HMAC)
+  const hl = HASH_LEN[hash];
+  const msg = new Uint8Array(hl + info.length + 1);
+  msg.set(info, hl);
+  let first = true;
   for (let i = 1, o = 0; o < len; i++) {
-    t = c.hmac(hash, prk, [t, info, Uint8Array.of(i)]);
+    msg[msg.length - 1] = i;
+    const t = c.hmac(hash, prk, first ? msg.subarray(hl) : msg);
+    first = false;
     out.set(t.subarray(0, Math.min(t.length, len - o)), o);
+    msg.set(t.subarray(0, hl), 0);
     o += t.length;
   }
   return out;
 }
 
+/** HkdfLabel bytes for an empty context, by length and label (key, iv, finished, traffic upd…). */
+const emptyContextInfo = new Map<string, Uint8Array>();
+
 /** HKDF-Expand-Label(secret, label, context, length) with the "tls13 " prefix. */
 export function hkdfExpandLabel(c: TlsCrypto, hash: Tls13Hash, secret: Uint8Array, label: string, context: Uint8Array, len: number): Uint8Array {
-  const l = utf8('tls13 ' + label);
-  const info = concatBytes(Uint8Array.of(len >> 8, len & 0xff, l.length), l, Uint8Array.of(context.length), context);
+  let info: Uint8Array | undefined;
+  if (context.length === 0) {
+    const k = `${len} ${label}`;
+    info = emptyContextInfo.get(k);
+    if (!info) {
+      info = hkdfLabel(label, context, len);
+      if (emptyContextInfo.size < 64) emptyContextInfo.set(k, info);
+    }
+  } else info = hkdfLabel(label, context, len);
   return hkdfExpand(c, hash, secret, info, len);
+}
+
+function hkdfLabel(label: string, context: Uint8Array, len: number): Uint8Array {
+  const l = utf8('tls13 ' + label);
+  return concatBytes(Uint8Array.of(len >> 8, len & 0xff, l.length), l, Uint8Array.of(context.length), context);
 }
 
 /** Derive-Secret(secret, label, messages) given the transcript hash of messages. */

@@ -81,6 +81,10 @@ export interface TlsCrypto {
   cbcEncrypt(alg: BlockAlg, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array;
   /** RSAES-PKCS1-v1_5 decryption of an RSA ClientKeyExchange (the padding check is shared code). */
   rsaDecryptPkcs1(key: RsaPrivateKey, ciphertext: Uint8Array): RsaDecryptResult;
+  /** AES (128 or 256-bit key) encryption of one 16-byte block: QUIC header protection (RFC 9001 §5.4.3). */
+  aesEcbBlock(key: Uint8Array, block: Uint8Array): Uint8Array;
+  /** ChaCha20 (RFC 8439) keystream XOR data, 32-bit block counter, 12-byte nonce: QUIC header protection (RFC 9001 §5.4.4). */
+  chacha20(key: Uint8Array, counter: number, nonce: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
 /** Typed record-protection failure reasons. */

@@ -7,7 +7,7 @@
  * says why a connection does not decrypt.
  */
 import { concatBytes, equalBytes, toHex, utf8 } from '../crypto/bytes.ts';
-import { deriveKeyBlock, extendedMasterSecret, finishedVerifyData, handshakeHash, masterSecret, type KeyBlock } from '../crypto/prf.ts';
+import { deriveKeyBlock, extendedMasterSecret, finishedVerifyData, finishedVerifyDataFromHash, handshakeHash, masterSecret, type KeyBlock } from '../crypto/prf.ts';
 import { RecordDecoder, type RecordResult } from '../crypto/record.ts';
 import { rsaKeyMatchesModulus } from '../crypto/rsa.ts';
 import { SSL3, TLS13, suiteParamsFromRegistry, type SuiteParams } from '../crypto/suite.ts';
@@ -67,10 +67,24 @@ export interface RecordFailure {
 
 /** What the dissector shows after a handshake message (derived values, Finished check). */
 export interface HandshakeNote {
-  /** Finished: whether verify_data matches the recomputed value (undefined = no keys to check). */
-  finishedOk?: boolean;
+  /**
+   * Finished: whether verify_data matches the recomputed value (undefined = no keys to check).
+   * Computed on the first call (most reads never look at it); `session.finished` computes it too.
+   */
+  finished?: () => boolean | undefined;
   /** Keys were derived while processing this message. */
   derived?: boolean;
+}
+
+const STATUS_DECRYPTED: DecryptionStatus = Object.freeze({ code: 'decrypted', text: 'decrypted' });
+const STATUS_PENDING: DecryptionStatus = Object.freeze({ code: 'pending', text: 'no encrypted records yet' });
+
+/** Why a resumed TLS ≤ 1.2 session has no keys: its full handshake is missing, or was there but did not decrypt. */
+function resumedText(what: string, original: string | undefined, clientRandom: Uint8Array): string {
+  const tail = `(and no key logged for client random ${toHex(clientRandom)})`;
+  return original
+    ? `resumed ${what} whose original handshake is in the capture but could not be decrypted: ${original} ${tail}`
+    : `resumed ${what} whose original handshake is not in the capture ${tail}`;
 }
 
 const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
@@ -85,6 +99,8 @@ interface Dir {
   appN: number;
   records: number;
   decrypted: number;
+  /** Late keys: protected records that went by while this side had no keys (sequence numbers to skip). */
+  skipped?: number;
 }
 
 export interface Tls13Derived {
@@ -102,11 +118,25 @@ export class TlsDecryptSession {
   cipherSuite = -1;
   suite?: SuiteParams;
   master?: Uint8Array;
+  /** TLS ≤ 1.2 pre-master secret when it was known (key log PMS line or an RSA private key). */
+  premaster?: Uint8Array;
   keyBlock?: KeyBlock;
   tls13: Tls13Derived = {};
   resumed = false;
   /** Finished verification per side (undefined = not checked). */
-  readonly finished: { client?: boolean; server?: boolean } = {};
+  get finished(): { client?: boolean; server?: boolean } {
+    this.runFinishedChecks();
+    return this.finishedState;
+  }
+  /** The Finished verify_data received and the value recomputed from the keys (set when checked). */
+  get verifyData(): { client?: { received: Uint8Array; computed: Uint8Array }; server?: { received: Uint8Array; computed: Uint8Array } } {
+    this.runFinishedChecks();
+    return this.verifyDataState;
+  }
+  private readonly finishedState: { client?: boolean; server?: boolean } = {};
+  private readonly verifyDataState: { client?: { received: Uint8Array; computed: Uint8Array }; server?: { received: Uint8Array; computed: Uint8Array } } = {};
+  /** Finished checks registered but not computed yet, per side (client, server). */
+  private finishedChecks: [(() => boolean | undefined) | undefined, (() => boolean | undefined) | undefined] = [undefined, undefined];
   /** The first record that failed to decrypt. */
   failure?: RecordFailure;
   /** Why keys could not be derived. */
@@ -145,6 +175,11 @@ export class TlsDecryptSession {
     return this.store.crypto;
   }
 
+  /** The extended master secret (RFC 7627) was negotiated: master_secret hashes the handshake, not the randoms. */
+  get extendedMasterSecret(): boolean {
+    return this.ems;
+  }
+
   /** Counts over both directions. */
   get counts(): { records: number; decrypted: number } {
     return { records: this.d[0].records + this.d[1].records, decrypted: this.d[0].decrypted + this.d[1].decrypted };
@@ -159,9 +194,48 @@ export class TlsDecryptSession {
       return { code: 'record_failure', text: `${what} at ${f.fromClient ? 'client' : 'server'} record ${f.record} (frame ${f.frame}): ${f.detail}` };
     }
     if (this.reason) return this.reason;
-    const c = this.counts;
-    if (c.decrypted > 0 || this.d[0].dec || this.d[1].dec) return { code: 'decrypted', text: 'decrypted' };
-    return { code: 'pending', text: 'no encrypted records yet' };
+    // asked for at every TLS packet: shared constants, no allocation
+    if (this.d[0].decrypted + this.d[1].decrypted > 0 || this.d[0].dec || this.d[1].dec || this.hadKeys) return STATUS_DECRYPTED;
+    return STATUS_PENDING;
+  }
+
+  /** Keys were in place when `release` dropped the decoders (keeps `status` as it was). */
+  private hadKeys = false;
+
+  /**
+   * The connection is over: drops what only more records would need (record decoders, the
+   * handshake transcript, key block, the application protocol's parser). Status, counts,
+   * secrets and the Finished checks stay.
+   */
+  release(): void {
+    this.hadKeys ||= !!(this.d[0].dec || this.d[1].dec);
+    for (const d of this.d) {
+      d.dec = undefined;
+      d.next = undefined;
+      d.inflater = undefined;
+    }
+    this.pendingSwitch = [undefined, undefined];
+    this.transcript = [];
+    this.offered = [];
+    this.lateCke = undefined;
+    this.keyBlock = undefined;
+    this.tls13 = {};
+    this.app = undefined;
+  }
+
+  /** The key arrived (pcapng DSB, key log) only after the ServerHello that needed it: no decryption, as in tshark. */
+  keysTooLate(clientRandom?: Uint8Array): void {
+    this.handshakeSeen = true;
+    this.clientRandom ??= clientRandom;
+    const cr = this.clientRandom ? ` for client random ${toHex(this.clientRandom)}` : '';
+    this.reason = { code: 'no_key', text: `no key${cr} when the ServerHello was read (the key came later in the capture)` };
+  }
+
+  /** `n` protected records of one side went by before this session existed (keys that came late). */
+  skipRecords(fromClient: boolean, n: number): void {
+    const d = this.d[fromClient ? 0 : 1];
+    if (d.dec) d.dec.seq += BigInt(n);
+    else d.skipped = (d.skipped ?? 0) + n;
   }
 
   /** The mid-stream case: records but no handshake. */
@@ -209,7 +283,10 @@ export class TlsDecryptSession {
       this.certSeen = true;
       if (this.kx === 'RSA' && this.store.rsaKeys.length) this.serverModulus = firstCertModulus(b, this.version >= TLS13);
     }
-    if (t === 20) note = { finishedOk: this.checkFinished(fromClient, b) };
+    if (t === 20) {
+      const check = this.checkFinished(fromClient, b);
+      if (check) note = { finished: check };
+    }
     const tls13 = this.version >= TLS13;
     if (!(tls13 && (t === 4 || t === 24)) && t !== 0) this.transcript.push(m.slice());
     if (t === 2 && !fromClient) {
@@ -220,13 +297,19 @@ export class TlsDecryptSession {
     if (t === 16 && fromClient && !tls13) {
       if (this.clientKeyExchange(b)) note = { ...note, derived: true };
     }
-    if (t === 4 && !tls13 && this.master) this.newSessionTicket12(b);
+    if (t === 4 && !tls13) this.newSessionTicket12(b);
     if (t === 20 && tls13) this.tls13AfterFinished(fromClient);
+    // TLS 1.3: nothing hashes the transcript after the client's Finished (post-handshake messages are not part of it)
+    if (t === 20 && tls13 && fromClient) this.transcript = [];
     if (t === 24 && tls13) this.keyUpdatePending[fromClient ? 0 : 1] = true;
     return note;
   }
 
   private keyUpdatePending: [boolean, boolean] = [false, false];
+  /** TLS ≤ 1.2: a ClientKeyExchange met without a key (body, transcript length), retried at each ChangeCipherSpec as tshark does. */
+  private lateCke?: { body: Uint8Array; n: number };
+  /** TLS 1.3: the application traffic secret of a side was not logged at its Finished (retried at its next record). */
+  private lateApp: [boolean, boolean] = [false, false];
 
   private clientHello(b: Uint8Array): void {
     if (b.length < 35) return;
@@ -296,7 +379,7 @@ export class TlsDecryptSession {
           this.master = m2;
           this.resumed = true;
         } else if (byId) {
-          this.reason = { code: 'resumed_unknown_session', text: `resumed session ${toHex(sid)} whose original handshake is not in the capture (and no key logged for client random ${toHex(this.clientRandom!)})` };
+          this.reason = { code: 'resumed_unknown_session', text: resumedText(`session ${toHex(sid)}`, this.store.undecryptable.get(`id:${toHex(sid)}`) ?? (this.ticket && this.store.undecryptable.get(`ticket:${toHex(this.ticket)}`)), this.clientRandom!) };
         }
       } else this.master = undefined;
     }
@@ -341,6 +424,7 @@ export class TlsDecryptSession {
       if (fromClient) this.tls13.clientTraffic = secret;
       else this.tls13.serverTraffic = secret;
     }
+    if (!secret) this.lateApp[fromClient ? 0 : 1] = true;
     if (fromClient) this.clientHsDone = true;
     void dir;
   }
@@ -348,27 +432,65 @@ export class TlsDecryptSession {
   /** TLS 1.3 keys to switch to after the record carrying the Finished (null: no keys). */
   private pendingSwitch: [RecordDecoder | null | undefined, RecordDecoder | null | undefined] = [undefined, undefined];
 
-  private checkFinished(fromClient: boolean, vd: Uint8Array): boolean | undefined {
-    let want: Uint8Array | undefined;
-    if (!this.suite || this.suite.cipher.kind === 'unsupported' && this.version >= TLS13) return undefined;
+  /** Computes the Finished checks still pending (in the order they were registered per side). */
+  private runFinishedChecks(): void {
+    this.finishedChecks[0]?.();
+    this.finishedChecks[1]?.();
+  }
+
+  /**
+   * Registers the check of a Finished message against the keys as they are now (transcript,
+   * secrets), computed lazily: returns the check (memoised), or undefined when there is nothing
+   * to check. The result lands in `finished`/`verifyData` when it is computed.
+   */
+  private checkFinished(fromClient: boolean, vd: Uint8Array): (() => boolean | undefined) | undefined {
+    const suite = this.suite;
+    if (!suite || suite.cipher.kind === 'unsupported' && this.version >= TLS13) return undefined;
+    const version = this.version;
+    const base = version >= TLS13 ? (fromClient ? this.tls13.clientHandshakeTraffic : this.tls13.serverHandshakeTraffic) : undefined;
+    const master = this.master;
+    if (version >= TLS13 ? (this.draft > 0 && this.draft < 20) || !base : !master) return undefined;
+    const i = fromClient ? 0 : 1;
+    // an older check of this side (renegotiation) is computed first: later results win, as before
+    this.finishedChecks[i]?.();
+    const crypto = this.crypto;
+    // the transcript is hashed now (cheap; its messages need not be kept), the keyed part later;
+    // SSL 3.0 mixes the master secret into the hash: its messages are kept
+    let transcript: Uint8Array[] | undefined;
+    let hash: Uint8Array | undefined;
     try {
-      if (this.version >= TLS13) {
-        if (this.draft > 0 && this.draft < 20) return undefined;
-        const base = fromClient ? this.tls13.clientHandshakeTraffic : this.tls13.serverHandshakeTraffic;
-        if (base) want = finishedVerifyData13(this.crypto, this.suite.prfHash, base, this.crypto.hash(this.suite.prfHash, this.transcript));
-      } else if (this.master) {
-        want = finishedVerifyData(this.crypto, this.version, this.suite, this.master, fromClient, this.transcript);
-      }
+      if (version >= TLS13) hash = crypto.hash(suite.prfHash, this.transcript);
+      else if (version > SSL3) hash = handshakeHash(crypto, version, suite, this.transcript);
+      else transcript = this.transcript.slice();
     } catch {
       return undefined;
     }
-    if (!want) return undefined;
-    const ok = equalBytes(want, vd);
-    this.finished[fromClient ? 'client' : 'server'] = ok;
-    return ok;
+    const received = vd.slice();
+    let done = false;
+    let result: boolean | undefined;
+    const check = (): boolean | undefined => {
+      if (done) return result;
+      done = true;
+      if (this.finishedChecks[i] === check) this.finishedChecks[i] = undefined;
+      let want: Uint8Array | undefined;
+      try {
+        want = version >= TLS13
+          ? finishedVerifyData13(crypto, suite.prfHash, base!, hash!)
+          : hash ? finishedVerifyDataFromHash(crypto, version, suite, master!, fromClient, hash)
+          : finishedVerifyData(crypto, version, suite, master!, fromClient, transcript!);
+      } catch {
+        return undefined;
+      }
+      result = equalBytes(want, received);
+      this.finishedState[fromClient ? 'client' : 'server'] = result;
+      this.verifyDataState[fromClient ? 'client' : 'server'] = { received, computed: want };
+      return result;
+    };
+    this.finishedChecks[i] = check;
+    return check;
   }
 
-  private clientKeyExchange(b: Uint8Array): boolean {
+  private clientKeyExchange(b: Uint8Array, n = this.transcript.length): boolean {
     const suite = this.suite;
     const cr = this.clientRandom;
     if (!suite || !cr || !this.serverRandom) return false;
@@ -383,12 +505,14 @@ export class TlsDecryptSession {
         if (!pms && this.store.rsaKeys.length) pms = this.rsaPremaster(epms);
       }
       if (pms) {
+        this.premaster = pms;
         ms = this.ems
-          ? extendedMasterSecret(this.crypto, this.version, suite, pms, handshakeHash(this.crypto, this.version, suite, this.transcript))
+          ? extendedMasterSecret(this.crypto, this.version, suite, pms, handshakeHash(this.crypto, this.version, suite, this.transcript.slice(0, n)))
           : masterSecret(this.crypto, this.version, suite, pms, cr, this.serverRandom);
       }
     }
     if (!ms) {
+      this.lateCke = { body: b.slice(), n };
       if (!this.reason) {
         if (this.kx !== 'RSA' && this.kx !== 'RSA_PSK' && this.store.rsaKeys.length && !kl.hasClientRandom(cr)) {
           this.reason = { code: 'dhe_with_rsa_key', text: `${suite.name} uses (EC)DHE key exchange: an RSA private key cannot decrypt it (need a key log line for client random ${toHex(cr)})` };
@@ -396,10 +520,12 @@ export class TlsDecryptSession {
           this.reason = { code: 'no_key', text: `no key for client random ${toHex(cr)}` };
         }
       }
+      if (this.sid.length && this.reason) this.store.undecryptable.set(`id:${toHex(this.sid)}`, this.reason.text);
       return false;
     }
     this.reason = undefined;
     this.master = ms;
+    this.lateCke = undefined;
     if (this.sid.length) this.store.sessions.set(toHex(this.sid), ms);
     this.setup12();
     return true;
@@ -425,7 +551,10 @@ export class TlsDecryptSession {
   private newSessionTicket12(b: Uint8Array): void {
     if (b.length < 6) return;
     const tl = (b[4]! << 8) | b[5]!;
-    if (tl > 0 && 6 + tl <= b.length) this.store.tickets.set(toHex(b.subarray(6, 6 + tl)), this.master!);
+    if (tl === 0 || 6 + tl > b.length) return;
+    const t = toHex(b.subarray(6, 6 + tl));
+    if (this.master) this.store.tickets.set(t, this.master);
+    else if (this.reason) this.store.undecryptable.set(`ticket:${t}`, this.reason.text);
   }
 
   private setup12(): void {
@@ -461,12 +590,18 @@ export class TlsDecryptSession {
   ccs(fromClient: boolean): void {
     const dir = this.d[fromClient ? 0 : 1];
     if (this.version >= TLS13) return;
+    // the key may have been logged since the ClientKeyExchange (a later pcapng DSB, a growing key log)
+    const late = this.lateCke;
+    if (late && !this.master && this.reason?.code === 'no_key') {
+      this.reason = undefined;
+      this.clientKeyExchange(late.body, late.n);
+    }
     if (!fromClient && this.resumed && !dir.next && this.master) this.setup12();
     dir.dec = dir.next;
     dir.next = undefined;
     dir.inflater = this.compression === 1 && dir.dec ? new RecordInflater() : undefined;
     if (!fromClient && !dir.dec && this.ticket && !this.master && !this.reason && this.clientRandom) {
-      this.reason = { code: 'resumed_unknown_session', text: `resumed session (ticket) whose original handshake is not in the capture (and no key logged for client random ${toHex(this.clientRandom)})` };
+      this.reason = { code: 'resumed_unknown_session', text: resumedText('session (ticket)', this.store.undecryptable.get(`ticket:${toHex(this.ticket)}`), this.clientRandom) };
     }
   }
 
@@ -482,8 +617,13 @@ export class TlsDecryptSession {
       r = this.earlyBeforeServerHello(frag, ver);
       if (!r) return undefined;
     } else if (!dir.dec) {
-      if (this.handshakeSeen || type !== 23) return undefined;
-      return undefined;
+      const late = this.lateKeys(fromClient, type, ver, frag);
+      if (!late) {
+        if (this.store.lateKeys) dir.skipped = (dir.skipped ?? 0) + 1;
+        return undefined;
+      }
+      dir.dec = late;
+      r = dir.dec.decrypt(type, ver, frag);
     } else if (fromClient && this.version >= TLS13 && this.earlyOffered && !this.clientHsDone) {
       // 0-RTT offered: early data and EndOfEarlyData use the early keys (maybe not logged); a record
       // opening with the handshake keys advances them
@@ -498,6 +638,7 @@ export class TlsDecryptSession {
       }
     } else {
       r = dir.dec.decrypt(type, ver, frag);
+      if (!r.ok && dir.decrypted === 0 && this.store.lateKeys) r = this.lateAppRecord(fromClient, type, ver, frag) ?? r;
     }
     dir.records++;
     if (r.ok && dir.inflater && r.plaintext.length > 0) {
@@ -530,6 +671,80 @@ export class TlsDecryptSession {
         }
       }
     }
+  }
+
+  /**
+   * TLS 1.3 keys logged after they were needed: application secrets missing at a side's Finished
+   * (always retried) and, when the store allows late keys (live capture), handshake secrets missing
+   * at the ServerHello. tshark looks keys up only when needed; file reading keeps that rule.
+   */
+  private lateKeys(fromClient: boolean, type: number, ver: number, frag: Uint8Array): RecordDecoder | undefined {
+    const i = fromClient ? 0 : 1;
+    const suite = this.suite;
+    const cr = this.clientRandom;
+    const skip = (d: RecordDecoder): RecordDecoder => {
+      d.seq += BigInt(this.d[i].skipped ?? 0);
+      this.d[i].skipped = 0;
+      return d;
+    };
+    if (this.version < TLS13 && this.store.lateKeys && this.lateCke && !this.master && this.reason?.code === 'no_key') {
+      // TLS ≤ 1.2 whose key was logged after this side's ChangeCipherSpec (live capture)
+      const late = this.lateCke;
+      this.reason = undefined;
+      this.clientKeyExchange(late.body, late.n);
+    }
+    if (this.version < TLS13 && this.store.lateKeys && this.master) {
+      const next = this.d[i].next;
+      if (!next) return undefined;
+      this.d[i].next = undefined;
+      return skip(next);
+    }
+    if (this.version < TLS13 || !suite || !cr || suite.cipher.kind === 'unsupported') return undefined;
+    const s = this.store.keylog.tls13(cr);
+    const app = fromClient ? s?.clientTraffic.get(0) : s?.serverTraffic.get(0);
+    if (this.lateApp[i]) {
+      if (!app || app.length !== HASH_LEN[suite.prfHash]) return undefined;
+      this.lateApp[i] = false;
+      if (fromClient) this.tls13.clientTraffic = app;
+      else this.tls13.serverTraffic = app;
+      return skip(this.trafficDecoder(suite, app));
+    }
+    if (!this.store.lateKeys || this.reason?.code !== 'no_key' || this.tls13.serverHandshakeTraffic) return undefined;
+    this.tls13Handshake();
+    const hs = this.d[i].dec;
+    const hsSecret = fromClient ? this.tls13.clientHandshakeTraffic : this.tls13.serverHandshakeTraffic;
+    if (!hs || !hsSecret) return undefined;
+    // probe with a copy: the decoder returned must not move yet
+    const probe = this.trafficDecoder(suite, hsSecret);
+    probe.seq = BigInt(this.d[i].skipped ?? 0);
+    if (!app || app.length !== HASH_LEN[suite.prfHash] || probe.tryDecrypt(type, ver, frag).ok) return skip(hs);
+    // the handshake went by while the key was missing: this side is already on its application keys
+    this.d[i].skipped = 0;
+    if (fromClient) this.tls13.clientTraffic = app;
+    else this.tls13.serverTraffic = app;
+    if (fromClient) this.clientHsDone = true;
+    return this.trafficDecoder(suite, app);
+  }
+
+  /**
+   * Late keys (live capture), TLS 1.3: the session was set up from a key logged after this side's
+   * handshake flight went by undecrypted, so its next records already use the application keys.
+   */
+  private lateAppRecord(fromClient: boolean, type: number, ver: number, frag: Uint8Array): RecordResult | undefined {
+    const suite = this.suite;
+    if (this.version < TLS13 || !suite || !this.clientRandom) return undefined;
+    const s = this.store.keylog.tls13(this.clientRandom);
+    const app = fromClient ? s?.clientTraffic.get(0) : s?.serverTraffic.get(0);
+    if (!app || app.length !== HASH_LEN[suite.prfHash]) return undefined;
+    const dec = this.trafficDecoder(suite, app);
+    const r = dec.tryDecrypt(type, ver, frag);
+    if (!r.ok) return undefined;
+    this.d[fromClient ? 0 : 1].dec = dec;
+    if (fromClient) {
+      this.tls13.clientTraffic = app;
+      this.clientHsDone = true;
+    } else this.tls13.serverTraffic = app;
+    return r;
   }
 
   /** 0-RTT data before the ServerHello: the suite is not known yet, try the offered TLS 1.3 suites. */

@@ -20,6 +20,17 @@ export class TlsKeyStore {
   readonly sessions = new Map<string, Uint8Array>();
   /** TLS ≤ 1.2 session ticket (hex) → master secret. */
   readonly tickets = new Map<string, Uint8Array>();
+  /**
+   * Session IDs ("id:HEX") and tickets ("ticket:HEX") issued by full handshakes in the capture
+   * whose master secret could not be derived → why, so that a resumption of them says so.
+   */
+  readonly undecryptable = new Map<string, string>();
+  /**
+   * Keys may be logged after the messages that need them (a key log growing during a live
+   * capture): TLS 1.3 handshake keys are then looked up again at the next protected record.
+   * Off when reading files, where tshark's rule applies (a key must precede its use).
+   */
+  lateKeys = false;
   /** Problems met loading keys (bad key files…), besides the key log's own warnings. */
   readonly warnings: string[] = [];
 

@@ -212,6 +212,7 @@ export class Http1Connection {
           p.close();
         } else if (!did) this.data(p, rest, 0, rest.length);
         d.len = 0;
+        d.buf = EMPTY;
         d.frames = [];
         break;
       }
@@ -229,6 +230,7 @@ export class Http1Connection {
         if (d.len > 0 && this.onSwitch) {
           const rest = d.buf.slice(0, d.len);
           d.len = 0;
+          d.buf = EMPTY;
           this.onSwitch(p, dir, rest, 0, rest.length);
         }
         break;
@@ -243,15 +245,41 @@ export class Http1Connection {
     if (d.len === 0) return;
     const r = this.parse(d.buf.subarray(0, d.len), dir, true);
     if (r && !('need' in r)) {
-      this.dissect(p, d, r, dir);
+      this.closing = true;
+      try {
+        this.dissect(p, d, r, dir);
+      } finally {
+        this.closing = false;
+      }
       consume(d, r.length, p.num);
     }
+  }
+
+  /** onClose is dissecting: over TLS the bytes are in an earlier decrypted record, never in p.src. */
+  private closing = false;
+
+  /** Whether direction `dir` holds the start of a message still waiting for bytes. */
+  pending(dir: 0 | 1): boolean {
+    return !this.switched && this.dirs[dir].len > 0;
+  }
+
+  /** How many bytes of `more` would complete the message pending in `dir` (undefined: not these). */
+  completesWithin(dir: 0 | 1, more: Uint8Array): number | undefined {
+    const d = this.dirs[dir];
+    // a copy per late segment: bounded, so that a capture full of them stays linear
+    if (this.switched || d.len === 0 || d.len + more.length > 4 * 1024 * 1024) return undefined;
+    const b = new Uint8Array(d.len + more.length);
+    b.set(d.buf.subarray(0, d.len));
+    b.set(more, d.len);
+    const r = this.parse(b, dir, false);
+    return r && !('need' in r) ? r.length - d.len : undefined;
   }
 
   /** A hole in the stream (lost segment): drop the partial message and resync. */
   onGap(dir: 0 | 1): void {
     const d = this.dirs[dir];
     d.len = 0;
+    d.buf = EMPTY;
     d.known = false;
     d.frames = [];
   }
@@ -410,7 +438,7 @@ export class Http1Connection {
     const f = this.f;
     const msg = d.buf.subarray(0, r.length);
     // bytes from more than one frame: a reassembled data source
-    const multi = d.frames.length > 1 || (d.frames.length === 1 && d.frames[0] !== p.num);
+    const multi = d.frames.length > 1 || (d.frames.length === 1 && d.frames[0] !== p.num) || (this.closing && this.opts.tls === true);
     const prevSrc = p.src;
     // a copy: the pending buffer is reused, and field values keep views into this
     const msgBytes = msg.slice();
@@ -589,7 +617,13 @@ export class Http1Connection {
     p.src = prevSrc;
   }
 
-  private addProxyFields(p: Packet): void {
+  /** The CONNECT target's port once the connection is a tunnel (a 2xx answered CONNECT). */
+  get tunnelPort(): number | undefined {
+    return this.switched === 'tunnel' ? this.proxyPort : undefined;
+  }
+
+  /** http.proxy_connect_host/port on a packet that carries tunnelled bytes. */
+  addProxyFields(p: Packet): void {
     if (this.proxyHost === undefined) return;
     p.add(this.f['http.proxy_connect_host'], fieldStringOf(this.proxyHost), 0, 0, GENERATED);
     if (this.proxyPort !== undefined) p.add(this.f['http.proxy_connect_port'], this.proxyPort, 0, 0, GENERATED);
@@ -618,8 +652,11 @@ function append(d: Pending, data: Uint8Array, offset: number, end: number, frame
   if (d.frames[d.frames.length - 1] !== frame) d.frames.push(frame);
 }
 
+const EMPTY = new Uint8Array(0);
+
 function consume(d: Pending, n: number, frame: number): void {
-  d.buf.copyWithin(0, n, d.len);
+  if (n >= d.len) d.buf = EMPTY; // nothing left: do not keep the buffer for the connection's lifetime
+  else d.buf.copyWithin(0, n, d.len);
   d.len -= n;
   d.known = false;
   d.frames = d.len > 0 ? [frame] : [];

@@ -28,7 +28,9 @@ import type { Dissector } from '../dissect.ts';
 import type { Registry } from '../fields/registry.ts';
 import type { Packet } from '../packet.ts';
 import type { TcpApp } from '../app/tcp-dispatch.ts';
+import type { TunnelHandoff, TunnelTarget } from '../app/tunnel.ts';
 import type { TcpSegment } from '../transport/tcp/index.ts';
+import { A_FAST_RETRANSMISSION, A_OUT_OF_ORDER, A_RETRANSMISSION } from '../transport/tcp/analysis.ts';
 import type { UdpPortDissector } from '../transport/udp.ts';
 import { registerHttpFields, type HttpFields } from './fields.ts';
 import { Http1Connection, looksLikeHttp1 } from './h1.ts';
@@ -50,6 +52,12 @@ export interface HttpConnection {
   close(p: Packet, dir: 0 | 1): void;
   /** Bytes of direction `dir` were lost: drop the partial message and resync. */
   gap(dir: 0 | 1): void;
+  /** Whether direction `dir` holds the start of an HTTP/1.x message waiting for more bytes. */
+  pending?(dir: 0 | 1): boolean;
+  /** How many bytes of `more` would complete the HTTP/1.x message pending in `dir` (undefined: not these). */
+  completesWithin?(dir: 0 | 1, more: Uint8Array): number | undefined;
+  /** Set once a 2xx answered CONNECT: the tunnel's target. */
+  tunnel?(): TunnelTarget | undefined;
 }
 
 export interface HttpStreams {
@@ -57,7 +65,8 @@ export interface HttpStreams {
   readonly http2: Http2;
   connection(opts?: HttpConnectionOptions): HttpConnection;
   /** The TCP dispatcher app (plain HTTP on Wireshark's HTTP ports and by heuristic). */
-  tcpApp(): TcpApp;
+  /** `tunnel`: where CONNECT tunnels go (app/tunnel.ts); without it their bytes are data. */
+  tcpApp(tunnel?: TunnelHandoff): TcpApp;
   /** SSDP: HTTP messages in UDP datagrams (port 1900). */
   ssdp(): UdpPortDissector;
 }
@@ -112,11 +121,17 @@ export function createHttpStreams(reg: Registry, data: Dissector): HttpStreams {
         else if (h2) h2.gap(dir);
         else h1.onGap(dir);
       },
+      pending: (dir) => !preface && h1.pending(dir),
+      completesWithin: (dir, more) => (preface ? undefined : h1.completesWithin(dir, more)),
+      tunnel() {
+        return h1.switched === 'tunnel' ? { port: h1.tunnelPort, addFields: (p: Packet) => h1.addProxyFields(p) } : undefined;
+      },
     };
   }
 
-  function tcpApp(): TcpApp {
+  function tcpApp(tunnel?: TunnelHandoff): TcpApp {
     const conns = new WeakMap<object, HttpConnection>();
+    const clientDir = new WeakMap<object, 0 | 1>();
     const handle = (p: Packet, bytes: Uint8Array, offset: number, end: number, seg: TcpSegment): number => {
       let c = conns.get(seg.conv);
       if (!c) {
@@ -124,8 +139,20 @@ export function createHttpStreams(reg: Registry, data: Dissector): HttpStreams {
         if (!looksLikeHttp1Start(bytes, offset, end)) return 0;
         c = connection({ tls: false });
         conns.set(seg.conv, c);
+        clientDir.set(seg.conv, seg.dir);
       }
       const r = seg.reassembler();
+      const t = tunnel ? c.tunnel?.() : undefined;
+      const used = t ? tunnel!(t, clientDir.get(seg.conv) === seg.dir, p, bytes, offset, end, seg) : 0;
+      if (used > 0) {
+        // the tunnelled protocol keeps its own state: HTTP only drops what it buffered
+        for (let n = r.available(); n > 0 || r.gap(); n = r.available()) {
+          if (n > 0) r.consume(n);
+          else r.skipGap();
+        }
+        return used;
+      }
+      if ((seg.retransmission || (seg.analysis & A_OUT_OF_ORDER) !== 0) && !lateSegment(p, c, r, seg)) return end - offset;
       for (;;) {
         const n = r.available();
         if (n > 0) {
@@ -148,8 +175,41 @@ export function createHttpStreams(reg: Registry, data: Dissector): HttpStreams {
       name: 'http',
       handle,
       end: (p, seg) => conns.get(seg.conv)?.close(p, seg.dir),
-      heuristic: (b, o, e) => looksLikeHttp1(b, o, e) || isHttp2Preface(b, o, e),
+      // tshark 4.0's TCP heuristic for HTTP wants an HTTP/1.x line; it has no HTTP/2 one on TCP
+      // (`tshark -G heuristic-decodes`: http2 only under http and tls), so a bare h2c preface on a
+      // port HTTP does not own stays "data" (ndpi http2.pcapng)
+      heuristic: (b, o, e) => looksLikeHttp1(b, o, e),
     };
+  }
+
+  /**
+   * A retransmitted or out-of-order segment, as tshark 4.0 treats it (tcp.reassemble_out_of_order
+   * off): outside a pending message it is not dissected at all (zeek ssl-to-http-server); inside
+   * one it is added to it, but the message completes only on a segment that reaches its end —
+   * when the hole it fills lies before bytes already received, the message never completes
+   * (suricata tls-subjectaltname, TCP stream 27) — and a plain (RTO) retransmission is not added
+   * at all, which leaves the message unfinished too (stream 15; fast retransmissions and
+   * out-of-order segments are added). Returns whether the normal delivery should go on.
+   */
+  function lateSegment(p: Packet, c: HttpConnection, r: ReturnType<TcpSegment['reassembler']>, seg: TcpSegment): boolean {
+    if (!c.pending?.(seg.dir)) {
+      r.consume(r.available());
+      return false;
+    }
+    const upTo = seg.offset + seg.len;
+    const n = r.available();
+    if ((seg.analysis & (A_RETRANSMISSION | A_FAST_RETRANSMISSION | A_OUT_OF_ORDER)) === A_RETRANSMISSION && n > 0) {
+      c.gap(seg.dir);
+      r.consume(n);
+      return false;
+    }
+    if (r.readPos + n <= upTo) return true; // nothing received beyond this segment yet
+    const k = c.completesWithin?.(seg.dir, r.peek(n)!);
+    if (k === undefined || r.readPos + k <= upTo) return true; // completes on this segment, or later
+    // the message ends in bytes that came before this segment: tshark never completes it
+    c.gap(seg.dir);
+    r.consume(n);
+    return false;
   }
 
   function ssdp(): UdpPortDissector {

@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.ts';
+import { createConnectTunnel } from '../app/tunnel.ts';
 import { createHttpStreams, HTTP_TCP_PORTS, type HttpStreams } from './index.ts';
 
 const byEngine = new WeakMap<Engine, HttpStreams>();
@@ -11,7 +12,7 @@ const byEngine = new WeakMap<Engine, HttpStreams>();
 export function registerHttp(engine: Engine): HttpStreams {
   const http = createHttpStreams(engine.reg, engine.dataDissector);
   byEngine.set(engine, http);
-  engine.tcpApps.register(http.tcpApp(), HTTP_TCP_PORTS);
+  engine.tcpApps.register(http.tcpApp(createConnectTunnel(engine.tcpApps)), HTTP_TCP_PORTS);
   engine.udp.port(1900, http.ssdp());
   return http;
 }

@@ -70,6 +70,8 @@ interface StreamDir {
   contentType: string;
   contentEncoding: string;
   body: Uint8Array[];
+  /** The frame of each body part. */
+  frames: number[];
   bodyLen: number;
 }
 
@@ -130,6 +132,9 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
         d.len += e - o;
         d.frames++;
       }
+      // where this call's bytes start in d.buf: a PDU lying wholly in them is shown at its offsets
+      // in `b` when `b` is the packet's current data source (see sourceFor), not in a copy
+      const here = { b, o, start: d.len - (e - o) };
       let pos = 0;
       let did = false;
       for (;;) {
@@ -141,7 +146,7 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
           if (isHttp2Preface(d.buf, pos, d.len) && avail >= PREFACE_BYTES.length) {
             clientDir = dir;
             dirs[dir ^ 1]!.preface = false;
-            const src = sourceFor(p, d.buf, pos, PREFACE_BYTES.length, d.frames > 1);
+            const src = sourceFor(p, d.buf, pos, PREFACE_BYTES.length, d.frames > 1, here);
             begin(p);
             p.proto(f.proto, src.bytes, src.off, PREFACE_BYTES.length, p.tree ? 'HyperText Transfer Protocol 2' : undefined);
             p.add(f['http2.stream'], null, src.off, PREFACE_BYTES.length, 0, 'Stream: Magic');
@@ -164,7 +169,7 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
           }
           break;
         }
-        const src = sourceFor(p, d.buf, pos, 9 + len, d.frames > 1);
+        const src = sourceFor(p, d.buf, pos, 9 + len, d.frames > 1, here);
         try {
           frame(p, dir, src.bytes, src.off, len);
         } catch (err) {
@@ -176,7 +181,8 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
         did = true;
       }
       if (pos > 0) {
-        d.buf.copyWithin(0, pos, d.len);
+        if (pos >= d.len) d.buf = EMPTY; // nothing left: do not keep the buffer for the connection's lifetime
+        else d.buf.copyWithin(0, pos, d.len);
         d.len -= pos;
       }
       if (!did && d.len > 0 && p.wantCols && !noteInfo.has(p)) p.colInfo += ' [TCP segment of a reassembled PDU]';
@@ -216,25 +222,17 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
         case 0: {
           p.add(f['http2.pad_length'], padLen, ps, padded ? 1 : 0, GENERATED);
           const payload = b.subarray(q, bodyEnd);
-          if (payload.length && p.wants(f['http2.data.data']) && !(flags & 0x01 && stream(sid).dirs[dir].bodyLen > 0)) p.add(f['http2.data.data'], payload, q, payload.length);
+          const ending = (flags & 0x01) !== 0;
+          // the frame that ends the stream shows the whole entity instead (endBody)
+          if (!ending && payload.length && p.wants(f['http2.data.data'])) p.add(f['http2.data.data'], payload, q, payload.length);
           if (padLen && p.wants(f['http2.data.padding'])) p.add(f['http2.data.padding'], b.subarray(bodyEnd, pe), bodyEnd, pe - bodyEnd);
           const st = stream(sid).dirs[dir];
-          // the frame that ends the stream shows the whole (raw) body, as tshark's body reassembly does
-          if (flags & 0x01 && st.bodyLen > 0 && p.wants(f['http2.data.data'])) {
-            const all = new Uint8Array(st.bodyLen + payload.length);
-            let o = 0;
-            for (const part of st.body) {
-              all.set(part, o);
-              o += part.length;
-            }
-            all.set(payload, o);
-            p.add(f['http2.data.data'], all, q, payload.length);
-          }
-          if (st.bodyLen + payload.length <= MAX_BODY) {
+          if (payload.length && st.bodyLen + payload.length <= MAX_BODY) {
             st.body.push(payload.slice());
+            st.frames.push(p.num);
             st.bodyLen += payload.length;
           }
-          if (flags & 0x01) text += endBody(p, st);
+          if (ending) text += endBody(p, st, q, payload.length);
           break;
         }
         case 1:
@@ -393,26 +391,62 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
     }
 
     /** The end of a stream's body in one direction: decode and hand it on; returns the Info suffix. */
-    function endBody(p: Packet, st: StreamDir): string {
-      if (st.bodyLen === 0) return '';
+    /**
+     * The END_STREAM DATA frame (its payload at q, `own` bytes): as tshark 4.0, a body from more
+     * than this frame gets its fragment list (http2.body.fragments, …, reassembled.data = the raw
+     * body), and http2.data.data is the whole entity, decoded when it has a Content-Encoding.
+     */
+    function endBody(p: Packet, st: StreamDir, q: number, own: number): string {
+      if (st.bodyLen === 0) {
+        // an empty entity: tshark still shows the (empty) data field
+        if (p.wants(f['http2.data.data'])) p.add(f['http2.data.data'], new Uint8Array(0), q, 0);
+        return '';
+      }
       let body = new Uint8Array(st.bodyLen);
       let o = 0;
       for (const part of st.body) {
         body.set(part, o);
         o += part.length;
       }
+      const parts = st.body.map((x, i) => ({ frame: st.frames[i]!, len: x.length }));
       st.body = [];
+      st.frames = [];
       st.bodyLen = 0;
+      const single = parts.length === 1 && own > 0; // the body is this frame's own payload
+      const saved = p.src;
+      if (!single && (p.tree || p.wantsAny(bodyIds))) {
+        p.src = p.addSource('Reassembled body', body);
+        const list = parts.map((x) => `#${x.frame}(${x.len})`).join(', ');
+        p.open(f['http2.body.fragments'], null, 0, body.length, GENERATED, `${parts.length} Body fragment${parts.length === 1 ? '' : 's'} (${body.length} bytes): ${list}`);
+        let at = 0;
+        for (const x of parts) {
+          p.add(f['http2.body.fragment'], x.frame, at, x.len, GENERATED, `Frame: ${x.frame}, payload: ${at}-${at + x.len - 1} (${x.len} bytes)`);
+          at += x.len;
+        }
+        p.add(f['http2.body.fragment.count'], parts.length, 0, 0, GENERATED);
+        p.add(f['http2.body.reassembled.length'], body.length, 0, 0, GENERATED);
+        p.add(f['http2.body.reassembled.data'], body, 0, body.length, GENERATED);
+        p.close();
+        p.src = saved;
+      }
+      let decoded = false;
       if (st.contentEncoding && !/^identity$/i.test(st.contentEncoding.trim())) {
         const r = decodeBody(st.contentEncoding, body, maxDecoded);
-        if (r.ok) body = r.data as Uint8Array<ArrayBuffer>;
-        else {
+        if (r.ok) {
+          body = r.data as Uint8Array<ArrayBuffer>;
+          decoded = true;
+        } else {
           p.expert('warn', 'Undecoded', r.message);
           p.add(f['http2.body_decompression_failed'], null, 0, 0, GENERATED, r.message);
         }
       }
-      const saved = p.src;
-      p.src = p.addSource('Reassembled body', body);
+      if (single && !decoded) {
+        if (p.wants(f['http2.data.data'])) p.add(f['http2.data.data'], body, q, own);
+        p.src = p.addSource('Reassembled body', body);
+      } else {
+        p.src = p.addSource(decoded ? 'Uncompressed entity body' : 'Reassembled body', body);
+        if (p.wants(f['http2.data.data'])) p.add(f['http2.data.data'], body, 0, body.length);
+      }
       const ct = st.contentType.split(';')[0]!.trim();
       if (!ct) {
         data(p, body, 0, body.length);
@@ -422,8 +456,15 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
       const mp = ct.startsWith('text/') ? 'data-text-lines' : ct.endsWith('json') ? 'json' : ct.endsWith('xml') ? 'xml' : 'media';
       if (!p.protocols.includes(mp)) p.protocols.push(mp);
       p.src = saved;
+      if (mp === 'json') {
+        // the JSON dissector appends its name to Protocol and Info (as over HTTP/1.x)
+        if (p.wantCols) p.colProtocol = 'HTTP2/JSON';
+        return `, JavaScript Object Notation (${fieldStringOf(ct)})`;
+      }
       return ` (${fieldStringOf(ct)})`;
     }
+
+    const bodyIds = ['http2.body.fragments', 'http2.body.fragment', 'http2.body.fragment.count', 'http2.body.reassembled.length', 'http2.body.reassembled.data'].map((n) => ids[n]!);
 
     function begin(p: Packet): void {
       if (!p.protocols.includes('http2')) p.protocols.push('http2');
@@ -481,6 +522,7 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
       gap(dir) {
         // after a gap the frame boundaries are lost: give up on this direction's framing
         dirs[dir].len = 0;
+        dirs[dir].buf = EMPTY;
         dirs[dir].frames = 0;
         dirs[dir].preface = false;
       },
@@ -531,8 +573,10 @@ function base64url(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+const EMPTY = new Uint8Array(0);
+
 function newStreamDir(): StreamDir {
-  return { contentType: '', contentEncoding: '', body: [], bodyLen: 0 };
+  return { contentType: '', contentEncoding: '', body: [], frames: [], bodyLen: 0 };
 }
 
 function u32(b: Uint8Array, o: number): number {
@@ -545,11 +589,14 @@ function isPrefix(b: Uint8Array, o: number, e: number): boolean {
 }
 
 /**
- * Where a PDU's bytes live for the tree: the caller's bytes when they came in this packet,
- * else a copy registered as a reassembled data source.
+ * Where a PDU's bytes live for the tree: the caller's bytes when they came in this packet and
+ * are its current data source (the offsets of the fields are then offsets in that source), else
+ * a copy, registered as a reassembled data source when it spans several calls.
  */
-function sourceFor(p: Packet, buf: Uint8Array, pos: number, len: number, multi: boolean): { bytes: Uint8Array; off: number; prevSrc: number } {
+function sourceFor(p: Packet, buf: Uint8Array, pos: number, len: number, multi: boolean,
+  here: { b: Uint8Array; o: number; start: number }): { bytes: Uint8Array; off: number; prevSrc: number } {
   const prevSrc = p.src;
+  if (!multi && pos >= here.start && p.sourceData(p.src) === here.b) return { bytes: here.b, off: here.o + pos - here.start, prevSrc };
   // always a copy: the connection buffer is reused
   const copy = buf.slice(pos, pos + len);
   if (multi) p.src = p.addSource('Reassembled TCP', copy);

@@ -20,6 +20,17 @@ export class EtherTypeTable {
   }
 }
 
+/** The Source/Destination columns of an Ethernet header, as text only when read. */
+class EtherCols {
+  constructor(private readonly data: Uint8Array, private readonly off: number) {}
+  get srcText(): string {
+    return etherText(this.data.subarray(this.off + 6, this.off + 12));
+  }
+  get dstText(): string {
+    return etherText(this.data.subarray(this.off, this.off + 6));
+  }
+}
+
 export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissector: Dissector) {
   const proto = reg.protocol('eth', 'Ethernet');
   const f = reg.fields('eth', {
@@ -98,14 +109,12 @@ export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissect
     const type = u16(data, off + 12);
     p.protocols.push('eth');
     // the address views are only made for someone who reads them
-    const full = p.tree || p.wantCols || p.wantsAny(addrIds);
+    const full = p.tree || p.wantsAny(addrIds);
     const dst = full ? data.subarray(off, off + 6) : undefined;
     const src = full ? data.subarray(off + 6, off + 12) : undefined;
-    if (p.wantCols) {
-      p.colSrc = etherText(src!);
-      p.colDst = etherText(dst!);
-    }
-    const node = p.proto(proto, data, off, 14, () => `Ethernet II, Src: ${etherText(src!)}, Dst: ${etherText(dst!)}`);
+    // the columns as text only if printed (IP usually replaces them)
+    if (p.wantCols) p.setAddrColumns(new EtherCols(data, off));
+    const node = p.proto(proto, data, off, 14, full ? () => `Ethernet II, Src: ${etherText(src!)}, Dst: ${etherText(dst!)}` : undefined);
     if (full) {
       p.open(f.dst, dst!, off, 6);
       if (p.tree || p.wants(f['dst.lg'])) {

@@ -1,11 +1,11 @@
-import { u16 } from '../bytes/read.ts';
+import { u16, u32 } from '../bytes/read.ts';
 import type { Dissector } from '../dissect.ts';
 import type { Registry } from '../fields/registry.ts';
 import { ipv4Text } from '../fields/format.ts';
 import { GENERATED, HIDDEN, type Packet } from '../packet.ts';
 import { FragmentTable } from './fragments.ts';
 import { IP_PROTOS, IP_PROTO_SHORT, type IpProtoTable } from './ipproto.ts';
-import { NetAddrs } from './types.ts';
+import { Net4Addrs } from './types.ts';
 
 const DSCP: Record<number, string> = { 0: 'Default', 8: 'Class Selector 1', 10: 'Assured Forwarding 11', 16: 'Class Selector 2', 24: 'Class Selector 3', 32: 'Class Selector 4', 40: 'Class Selector 5', 46: 'Expedited Forwarding', 48: 'Class Selector 6', 56: 'Class Selector 7' };
 const ECN: Record<number, string> = { 0: 'Not ECN-Capable Transport', 1: 'ECN-Capable Transport codepoint \'01\'', 2: 'ECN-Capable Transport codepoint \'10\'', 3: 'Congestion Experienced' };
@@ -76,16 +76,12 @@ export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: D
     const mf = (fl & 0x2000) !== 0;
     const ttl = data[off + 8]!;
     const pr = data[off + 9]!;
-    const src = data.subarray(off + 12, off + 16);
-    const dst = data.subarray(off + 16, off + 20);
-    const srcN = ((src[0]! << 24) >>> 0) + ((src[1]! << 16) | (src[2]! << 8) | src[3]!);
-    const dstN = ((dst[0]! << 24) >>> 0) + ((dst[1]! << 16) | (dst[2]! << 8) | dst[3]!);
-    const net = new NetAddrs(4, src, dst, ttl, opts.inError === true);
-    if (p.wantCols) {
-      p.colSrc = net.srcText;
-      p.colDst = net.dstText;
-    }
-    p.proto(proto, data, off, hl, () => `Internet Protocol Version 4, Src: ${net.srcText}, Dst: ${net.dstText}`);
+    const srcN = u32(data, off + 12);
+    const dstN = u32(data, off + 16);
+    const net = new Net4Addrs(data, off, srcN, dstN, ttl, opts.inError === true);
+    // the address texts are made only if the columns are read
+    if (p.wantCols) p.setAddrColumns(net);
+    p.proto(proto, data, off, hl, p.tree || p.wants(proto) ? () => `Internet Protocol Version 4, Src: ${net.srcText}, Dst: ${net.dstText}` : undefined);
     // the header fields one by one only when someone reads one of them
     if (p.tree || p.wantsAny(headerIds)) {
       p.add(f.version, vhl >> 4, off, 1);

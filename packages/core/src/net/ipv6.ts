@@ -65,12 +65,10 @@ export function createIpv6(reg: Registry, protos: IpProtoTable, dataDissector: D
     const src = data.subarray(off + 8, off + 24);
     const dst = data.subarray(off + 24, off + 40);
     const net = new NetAddrs(6, src, dst, hlim, opts.inError === true);
-    if (p.wantCols) {
-      p.colSrc = net.srcText;
-      p.colDst = net.dstText;
-    }
+    // the address texts are made only if the columns are read
+    if (p.wantCols) p.setAddrColumns(net);
     const ipEnd = plen === 0 ? end : Math.min(end, off + 40 + plen);
-    p.proto(proto, data, off, 40, () => `Internet Protocol Version 6, Src: ${net.srcText}, Dst: ${net.dstText}`);
+    p.proto(proto, data, off, 40, p.tree || p.wants(proto) ? () => `Internet Protocol Version 6, Src: ${net.srcText}, Dst: ${net.dstText}` : undefined);
     p.add(f.version, w0 >>> 28, off, 1);
     if (p.wants(ipVersion)) p.add(ipVersion, w0 >>> 28, off, 1, HIDDEN);
     p.open(f.tclass, (w0 >>> 20) & 0xff, off, 4);

@@ -14,6 +14,9 @@ export interface NetInfo {
   readonly ttl: number;
   /** The packet is the one quoted inside an ICMP error (no stream state changes). */
   readonly inError?: boolean;
+  /** IPv4 only (optional): the addresses as unsigned 32-bit numbers. */
+  readonly src4?: number;
+  readonly dst4?: number;
 }
 
 /** NetInfo with the printable forms computed on first use. */
@@ -26,5 +29,25 @@ export class NetAddrs implements NetInfo {
   }
   get dstText(): string {
     return (this.d ??= this.version === 4 ? ipv4Text(u32(this.dst, 0)) : ipv6Text(this.dst));
+  }
+}
+
+/** An IPv4 header's NetInfo: the address views are made only for someone who reads them. */
+export class Net4Addrs implements NetInfo {
+  readonly version = 4;
+  private s?: string;
+  private d?: string;
+  constructor(private readonly data: Uint8Array, private readonly off: number, readonly src4: number, readonly dst4: number, readonly ttl: number, readonly inError = false) {}
+  get src(): Uint8Array {
+    return this.data.subarray(this.off + 12, this.off + 16);
+  }
+  get dst(): Uint8Array {
+    return this.data.subarray(this.off + 16, this.off + 20);
+  }
+  get srcText(): string {
+    return (this.s ??= ipv4Text(this.src4));
+  }
+  get dstText(): string {
+    return (this.d ??= ipv4Text(this.dst4));
   }
 }

@@ -71,7 +71,8 @@ export function summaryLine(p: Packet, time: string): string {
   return `${no} ${t} ${mid} ${p.colProtocol} ${p.origLen}${p.colInfo === '' ? '' : ' ' + p.colInfo}\n`;
 }
 
-function nodeLabel(reg: Registry, n: TreeNode): string {
+/** The text of one tree node as `-V` prints it (custom label, bit picture, […] for generated fields). */
+export function nodeLabel(reg: Registry, n: TreeNode): string {
   let l = n.label;
   if (typeof l === 'function') {
     // labels are built lazily; a broken one must not take the whole output down

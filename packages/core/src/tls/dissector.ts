@@ -20,7 +20,7 @@
 import type { Engine } from '../engine.ts';
 import type { Packet } from '../packet.ts';
 import { GENERATED } from '../packet.ts';
-import type { TcpConversation, TcpPayloadHandler, TcpSegment } from '../transport/tcp/tcp.ts';
+import type { TcpConversation, TcpEndHandler, TcpPayloadHandler, TcpSegment } from '../transport/tcp/tcp.ts';
 import { A_OUT_OF_ORDER } from '../transport/tcp/analysis.ts';
 import { dissectCertificate, registerX509Fields } from '../x509/index.ts';
 import { registerTlsFields, type TlsFields } from './fields.ts';
@@ -28,6 +28,7 @@ import { Malformed, VALID_HS_TYPES, dissectHandshake, type HsCtx } from './hands
 import { OWNED_PORTS, TLS_PORTS } from './ports.ts';
 import { wiresharkName } from './registry/index.ts';
 import { Pending, TlsConn, type TlsDir } from './state.ts';
+import { dissectSslv2Record, isLegacyTlsVersion, isSslv2Record, sslv2RecordSize } from './sslv2.ts';
 import { TlsDecryptSession } from '../decrypt/session.ts';
 import { registerDecryptFields } from '../decrypt/fields.ts';
 import { httpStreams } from '../http/register.ts';
@@ -55,21 +56,15 @@ export function versionColumn(v: number): string {
   }
 }
 
-function validRecordHeader(b: Uint8Array, o: number, n: number): boolean {
+function validRecordHeader(b: Uint8Array, o: number, n: number, versionKnown = false): boolean {
   const ct = b[o]!;
   if (ct < 20 || ct > 24) return false;
-  if (n < 3) return true;
+  // on an SSL 3.0 to TLS 1.2 connection, Wireshark takes any record with a valid content
+  // type (whatever its version field says) and waits for its length's worth of bytes
+  if (n < 3 || versionKnown) return true;
   const maj = b[o + 1]!;
   const min = b[o + 2]!;
   return maj === 3 && min <= 4;
-}
-
-/** An SSLv2-format record header (2-byte length with the high bit set) carrying a CLIENT-HELLO. */
-function sslv2ClientHello(b: Uint8Array, o: number, end: number): number {
-  if (end - o < 11 || (b[o]! & 0x80) === 0) return 0;
-  const len = ((b[o]! & 0x7f) << 8) | b[o + 1]!;
-  if (b[o + 2] !== 1 || b[o + 3] !== 3 && !(b[o + 3] === 0 && b[o + 4] === 2)) return 0;
-  return len + 2;
 }
 
 /** Per-frame (per TCP segment) column bookkeeping. */
@@ -87,15 +82,27 @@ interface FrameCtx {
 export interface TlsDissector {
   readonly fields: TlsFields;
   readonly handler: TcpPayloadHandler;
+  /** A data-less FIN of a TLS stream (ends the decrypted application stream of that direction). */
+  readonly end: TcpEndHandler;
   /** Wireshark's heuristic for TLS on ports no dissector claims. */
   readonly heuristic: (data: Uint8Array, off: number, end: number, seg: TcpSegment) => boolean;
   /** TLS state of a TCP conversation (undefined when it is not TLS). */
   connection(conv: TcpConversation): TlsConn | undefined;
   /**
+   * The conversation is over (both FINs, nothing missing): drops its buffers, decoders and
+   * application parser; `connection(conv)` keeps the version, names and decryption status.
+   */
+  release(conv: TcpConversation): void;
+  /**
    * Optional tap on every decrypted record (content type, plaintext, segment, direction), for
    * analyses such as "follow tls" (analysis/follow). Set it before dissecting; undefined = none.
    */
   recordTap?: ((p: Packet, ct: number, plain: Uint8Array, seg: TcpSegment, fromServer: boolean) => void) | undefined;
+  /**
+   * QUIC: dissects the whole handshake messages in b[o, end), reassembled from CRYPTO frames
+   * (RFC 9001 §4: no record layer). `conn` is the QUIC connection's TLS state.
+   */
+  quicHandshake(p: Packet, b: Uint8Array, o: number, end: number, conn: TlsConn, fromServer: boolean): void;
 }
 
 const byEngine = new WeakMap<Engine, TlsDissector>();
@@ -118,6 +125,10 @@ function buildTls(engine: Engine): TlsDissector {
   const frameProtocols = reg.find('frame.protocols')?.id ?? -1;
   const ja4Ids = [f['tls.handshake.ja4'], f['tls.handshake.ja4_r']];
   const conns = new WeakMap<TcpConversation, TlsConn>();
+  const early = new WeakMap<TlsConn, EarlyHandshake>();
+  /** Directions (bit 1 << dir) whose decrypted application stream was ended (close_notify, FIN). */
+  const ended = new WeakMap<TlsConn, number>();
+  let closeEnds: boolean | undefined;
   const df = registerDecryptFields(reg);
   let httpTlsPorts: ReadonlySet<number> | undefined;
   const appPorts = (): ReadonlySet<number> => (httpTlsPorts ??= parsePortRanges(engine.prefs.get('http.tls.port') ?? '443'));
@@ -176,17 +187,45 @@ function buildTls(engine: Engine): TlsDissector {
     dir.next = seg.offset + len;
 
     const fx: FrameCtx = { info: [], proto: '', shown: false, called: false };
-    const fence = p.wantCols ? fencePrefix(p.colInfo, seg.srcport) : '';
+    const fence = p.wantCols && seg.analysis !== 0 ? fencePrefix(p.colInfo, seg.srcport) : '';
     try {
       o = continuePending(p, data, o, end, conn, seg, fx);
       if (o < end) newCall(p, data, o, end, conn, seg, fx, off);
     } catch (e) {
       if (!(e instanceof Malformed)) throw e;
     }
+    if (seg.flags & 0x01) endApp(p, conn, seg, fx);
     if (conn.dec && fx.shown) decStatus(p, conn);
     columns(p, fx, fence);
     return len;
   };
+
+  /**
+   * The decrypted application stream of direction seg.dir ended (close_notify, TCP FIN): HTTP
+   * bodies delimited by the close complete. Off by default, as in tshark 4.0 (which leaves such
+   * a response unfinished over TLS); on with -o tlslens.http.end_at_tls_close:TRUE, which the
+   * http and follow commands set.
+   */
+  function endApp(p: Packet, conn: TlsConn, seg: TcpSegment, fx?: FrameCtx): void {
+    closeEnds ??= /^(true|1|yes)$/i.test(engine.prefs.get('tlslens.http.end_at_tls_close') ?? '');
+    const app = conn.dec?.app as HttpConnection | undefined;
+    if (!closeEnds || !app) return;
+    const done = ended.get(conn) ?? 0;
+    if (done & (1 << seg.dir)) return;
+    ended.set(conn, done | (1 << seg.dir));
+    const proto0 = p.colProtocol;
+    const info0 = p.colInfo;
+    if (p.wantCols) p.colProtocol = '';
+    app.close(p, seg.dir);
+    if (p.wantCols) {
+      if (p.colProtocol !== '') {
+        if (fx) fx.appInfoAt = fx.info.length;
+      } else {
+        p.colProtocol = proto0;
+        p.colInfo = info0;
+      }
+    }
+  }
 
   /** The connection's decryption status so far, as fields; an expert note the first time it is a failure. */
   function decStatus(p: Packet, conn: TlsConn): void {
@@ -211,13 +250,26 @@ function buildTls(engine: Engine): TlsDissector {
     const a = Math.max(so, r.start);
     const b = Math.min(so + (end - off), r.start + r.need);
     const fx: FrameCtx = { info: [], proto: '', shown: false, called: false };
-    const fence = p.wantCols ? fencePrefix(p.colInfo, seg.srcport) : '';
+    const fence = p.wantCols && seg.analysis !== 0 ? fencePrefix(p.colInfo, seg.srcport) : '';
     dir.next = Math.max(dir.next, so + (end - off));
-    if (r.place(data, off + (a - so), off + (b - so), a - r.start, p.num)) {
+    const tail = off + (r.start + r.need - so);
+    // Wireshark's TCP reassembly finishes a record only in the segment that brings its last byte:
+    // if bytes before it are still missing then, the record is given up (a later segment filling
+    // the hole does not finish it), and the bytes after its end start new records right away
+    const reachesEnd = tail <= end;
+    const complete = r.place(data, off + (a - so), off + (b - so), a - r.start, p.num);
+    if (complete && reachesEnd) {
       try {
         finishRecord(p, conn, seg, fx, r);
-        const tail = off + (r.start + r.need - so);
         if (tail < end) newCall(p, data, tail, end, conn, seg, fx, off);
+      } catch (e) {
+        if (!(e instanceof Malformed)) throw e;
+      }
+      if (conn.dec && fx.shown) decStatus(p, conn);
+    } else if (reachesEnd || complete) {
+      dir.rec = undefined;
+      if (reachesEnd && tail < end) try {
+        newCall(p, data, tail, end, conn, seg, fx, off);
       } catch (e) {
         if (!(e instanceof Malformed)) throw e;
       }
@@ -249,12 +301,23 @@ function buildTls(engine: Engine): TlsDissector {
     const dir = conn.dirs[seg.dir];
     const r = dir.rec;
     if (!r) return o;
+    if (r.need === 0 && r.v2) {
+      // an SSLv2 header: 2 bytes, or 3 when the first has its high bit clear
+      const take = Math.min(3 - r.len, end - o);
+      r.append(data, o, o + take, p.num);
+      o += take;
+      const size = sslv2RecordSize(r.buf, 0, r.len);
+      if (size === 0) return o;
+      r.need = size;
+      o -= r.len - Math.min(r.len, size);
+      r.len = Math.min(r.len, size);
+    }
     if (r.need === 0) {
       const take = Math.min(5 - r.len, end - o);
       r.append(data, o, o + take, p.num);
       o += take;
       if (r.len < 5) return o;
-      if (!validRecordHeader(r.buf, 0, 5)) {
+      if (!validRecordHeader(r.buf, 0, 5, isLegacyTlsVersion(conn.version))) {
         // not a record after all: show the bytes as the start of an unknown record
         dir.rec = undefined;
         fx.called = true;
@@ -279,7 +342,8 @@ function buildTls(engine: Engine): TlsDissector {
     if (p.tree) p.src = p.addSource('Reassembled TCP', buf);
     p.open(f.proto, buf, 0, buf.length, 0, 'Transport Layer Security');
     try {
-      dissectRecord(p, buf, 0, conn, seg, fx);
+      if (r.v2) dissectSslv2(p, buf, 0, buf.length, conn, seg, fx);
+      else dissectRecord(p, buf, 0, conn, seg, fx);
     } finally {
       p.close();
       p.src = saved;
@@ -296,14 +360,18 @@ function buildTls(engine: Engine): TlsDissector {
       let first = true;
       while (o < end) {
         const rem = end - o;
-        if (!validRecordHeader(data, o, rem)) {
-          const v2 = first && !dir.seen ? sslv2ClientHello(data, o, end) : 0;
-          if (v2 > 0 && v2 <= rem) {
-            dissectSslv2(p, data, o, v2, conn, seg, fx);
-            o += v2;
-            first = false;
-            continue;
+        if (isSslv2Record(conn, data, o, end)) {
+          const size = sslv2RecordSize(data, o, end);
+          if (size === 0 || size > rem) {
+            startPending(dir, data, o, end, size, p.num, seg.offset + (o - start)).v2 = true;
+            return;
           }
+          dissectSslv2(p, data, o, size, conn, seg, fx);
+          o += size;
+          first = false;
+          continue;
+        }
+        if (!validRecordHeader(data, o, rem, isLegacyTlsVersion(conn.version))) {
           fx.info.push(first ? 'Continuation Data' : 'Ignored Unknown Record');
           if (!first) p.add(f['tls.ignored_unknown_record'], null, o, rem);
           fx.proto ||= versionColumn(conn.version);
@@ -320,7 +388,7 @@ function buildTls(engine: Engine): TlsDissector {
           startPending(dir, data, o, end, 5 + rlen, p.num, seg.offset + (o - start));
           return;
         }
-        dissectRecord(p, data, o, conn, seg, fx);
+        dissectRecord(p, data, o, conn, seg, fx, end);
         o += 5 + rlen;
         first = false;
       }
@@ -329,16 +397,17 @@ function buildTls(engine: Engine): TlsDissector {
     }
   }
 
-  function startPending(dir: TlsDir, data: Uint8Array, o: number, end: number, need: number, frame: number, at: number): void {
+  function startPending(dir: TlsDir, data: Uint8Array, o: number, end: number, need: number, frame: number, at: number): Pending {
     const r = new Pending(Math.min(need || 64, MAX_RECORD + 0x10000));
     r.need = need;
     r.start = at;
     r.append(data, o, end, frame);
     dir.rec = r;
+    return r;
   }
 
-  /** One complete record at b[o, o + 5 + length). */
-  function dissectRecord(p: Packet, b: Uint8Array, o: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx): void {
+  /** One complete record at b[o, o + 5 + length); `tvbEnd`: the end of the bytes this TLS call was given. */
+  function dissectRecord(p: Packet, b: Uint8Array, o: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx, tvbEnd = b.length): void {
     const dir = conn.dirs[seg.dir];
     const ct = b[o]!;
     const ver = u16(b, o + 1);
@@ -354,9 +423,17 @@ function buildTls(engine: Engine): TlsDissector {
     const info0 = fx.info.length;
     // decryption (only with key material: conn.dec exists)
     let sess = conn.dec;
-    if (!sess && ct === 23 && engine.tlsKeys && !engine.tlsKeys.empty) {
-      sess = conn.dec = new TlsDecryptSession(engine.tlsKeys);
-      sess.markNoHandshake();
+    if (!sess && (ct === 23 || ct === 20) && engine.tlsKeys && !engine.tlsKeys.empty) {
+      sess = lateSession(conn);
+      if (!sess && ct === 23) {
+        sess = conn.dec = new TlsDecryptSession(engine.tlsKeys);
+        sess.markNoHandshake();
+      }
+    }
+    if (!sess && ((conn.tls13 && ct === 23) || (!conn.tls13 && dir.ccs && ct !== 20))) {
+      const e = early.get(conn);
+      if (e && ++e.prot[seg.dir] > MAX_EARLY_RECORDS) early.delete(conn); // keys that never came
+      // (else a protected record gone by before the keys: its sequence number counts)
     }
     let plain: Uint8Array | undefined;
     let ict = ct;
@@ -400,6 +477,7 @@ function buildTls(engine: Engine): TlsDissector {
           fx.info.push('Change Cipher Spec');
           if (!conn.tls13 && !conn.nullCipher) dir.ccs = true;
           if (conn.dec && !conn.tls13) conn.dec.ccs(fromClient);
+          else if (!conn.dec && conn.dirs[0].ccs && conn.dirs[1].ccs && !engine.tlsKeys?.lateKeys) early.delete(conn); // too late for keys now
           break;
         case 21:
           if (len >= 2 && !dir.ccs && (len === 2 || conn.nullCipher)) {
@@ -416,16 +494,22 @@ function buildTls(engine: Engine): TlsDissector {
           }
           break;
         case 22:
-          if (dir.ccs && !conn.tls13) {
+          // a client's ChangeCipherSpec then a plaintext ClientHello (TLS 1.3 middlebox compatibility after a
+          // HelloRetryRequest that was not captured) is not encrypted
+          if (dir.ccs && !conn.tls13 && !(fromClient && len >= 4 && b[s] === 1 && 4 + ((b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!) <= len)) {
             encryptedHandshake(p, s, len, fx);
           } else {
-            handshakeRecord(p, b, s, e, conn, seg, fromServer, fx);
+            handshakeRecord(p, b, s, e, conn, seg, fromServer, fx, tvbEnd);
           }
           break;
-        case 23:
+        case 23: {
           if (p.wants(f['tls.app_data'])) p.add(f['tls.app_data'], b.subarray(s, e), s, len);
+          // tshark names the protocol that switched the stream to TLS even when it cannot decrypt
+          const upgraded = p.wants(f['tls.app_data_proto']) ? engine.tcpApps.tlsPayload(seg.conv) : undefined;
+          if (upgraded) p.add(f['tls.app_data_proto'], upgraded.protoName, s, 0, GENERATED);
           fx.info.push('Application Data');
           break;
+        }
         case 24:
           p.add(f['tls.heartbeat_message'], null, s, len);
           fx.info.push(encrypted ? 'Encrypted Heartbeat' : 'Heartbeat Request');
@@ -461,11 +545,11 @@ function buildTls(engine: Engine): TlsDissector {
   }
 
   /** The messages of a plaintext handshake record b[s, e). */
-  function handshakeRecord(p: Packet, b: Uint8Array, s: number, e: number, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx): void {
+  function handshakeRecord(p: Packet, b: Uint8Array, s: number, e: number, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx, tvbEnd = e): void {
     const dir = conn.dirs[seg.dir];
     const wantCert = p.tree || p.wantsAny(x509Ids) || (frameProtocols >= 0 && p.wants(frameProtocols));
-    const ctx = (buf: Uint8Array): HsCtx => ({
-      p, f, b: buf, conn, fromServer, info: fx.info, wantJa: p.tree || p.wantsAny(ja4Ids), ...(wantCert ? { cert: certFn } : {}),
+    const ctx = (buf: Uint8Array, dataEnd = buf.length): HsCtx => ({
+      p, f, b: buf, dataEnd, conn, fromServer, info: fx.info, wantJa: p.tree || p.wantsAny(ja4Ids), ...(wantCert ? { cert: certFn } : {}),
     });
     let o = s;
     // a message continued from earlier records
@@ -513,7 +597,7 @@ function buildTls(engine: Engine): TlsDissector {
         dir.hs = pend;
         return;
       }
-      dissectHandshake(ctx(b), o, o + 4 + mlen);
+      dissectHandshake(ctx(b, tvbEnd), o, o + 4 + mlen);
       hsHook(p, conn, fromServer, b, o, o + 4 + mlen);
       if (type === 2 && conn.serverDir !== seg.dir) conn.serverDir = seg.dir;
       o += 4 + mlen;
@@ -522,61 +606,39 @@ function buildTls(engine: Engine): TlsDissector {
   }
 
   /** An SSLv2-format CLIENT-HELLO record (SSL 2.0 or the SSLv3/TLS-compatible form). */
+  /** The SSLv2 record b[o, o + n) (tls/sslv2.ts); a CLIENT-HELLO also feeds the decryption session. */
   function dissectSslv2(p: Packet, b: Uint8Array, o: number, n: number, conn: TlsConn, seg: TcpSegment, fx: FrameCtx): void {
-    const len = n - 2;
     conn.dirs[seg.dir].seen = true;
-    p.open(f['tls.record'], null, o, n, 0, 'SSLv2 Record Layer: Client Hello');
-    try {
-      p.add(f['tls.record.length'], len, o, 2);
-      p.add(f['tls.handshake.type'], b[o + 2]!, o + 2, 1);
-      const ver = u16(b, o + 3);
-      p.add(f['tls.record.version'], 0x0002, o + 3, 0);
-      p.add(f['tls.handshake.version'], ver, o + 3, 2);
-      const csl = u16(b, o + 5);
-      const sil = u16(b, o + 7);
-      const chl = u16(b, o + 9);
-      p.add(f['tls.handshake.cipher_spec_len'], csl, o + 5, 2);
-      p.add(f['tls.handshake.session_id_length'], sil, o + 7, 2);
-      p.add(f['tls.handshake.challenge_length'], chl, o + 9, 2);
-      let q = o + 11;
-      const e = o + n;
-      if (q + csl + sil + chl > e) throw new Malformed('SSLv2 lengths past the end of the record');
-      for (let i = 0; i + 2 < csl; i += 3) {
-        p.add(f['tls.handshake.cipherspec'], (b[q + i]! << 16) | (b[q + i + 1]! << 8) | b[q + i + 2]!, q + i, 3);
-      }
-      q += csl;
-      if (sil) p.add(f['tls.handshake.session_id'], b.subarray(q, q + sil), q, sil);
-      q += sil;
-      p.add(f['tls.handshake.challenge'], null, q, chl);
-    } catch (err) {
-      if (!(err instanceof Malformed)) throw err;
-      p.expert('error', 'Malformed', `Malformed SSLv2 record: ${err.message}`);
-    } finally {
-      p.close();
-    }
+    const wantCert = p.tree || p.wantsAny(x509Ids) || (frameProtocols >= 0 && p.wants(frameProtocols));
+    const type = dissectSslv2Record({ p, f, conn, info: fx.info, cert: wantCert ? certFn : undefined }, b, o, n);
     const keys = engine.tlsKeys;
-    if (keys && !keys.empty) {
+    if (type === 1 && keys && !keys.empty) {
       conn.dec ??= new TlsDecryptSession(keys);
       conn.dec.sslv2ClientHello(b.subarray(o + 2, o + n));
     }
-    fx.info.push('Client Hello');
     fx.proto = versionColumn(conn.version >= 0 ? conn.version : 0x0002);
     fx.shown = true;
   }
 
   /** After a complete handshake message b[o, end): feeds the decryption session, shows what it derived. */
   function hsHook(p: Packet, conn: TlsConn, fromServer: boolean, b: Uint8Array, o: number, end: number): void {
-    let sess = conn.dec;
+    let sess = conn.dec ?? lateSession(conn);
     if (!sess) {
       const keys = engine.tlsKeys;
-      if (b[o] !== 1 || fromServer || !keys || keys.empty) return;
+      if (!keys || keys.empty) {
+        if (engine.keysMayArrive) keepEarly(conn, fromServer, b.subarray(o, end));
+        return;
+      }
+      if (b[o] !== 1 || fromServer) return;
       sess = conn.dec = new TlsDecryptSession(keys);
     }
     const note = sess.handshake(!fromServer, b.subarray(o, end));
     if (!note) return;
-    if (note.finishedOk !== undefined) {
-      p.add(df['tls.tlslens.finished_verified'], note.finishedOk, o + 4, end - o - 4, GENERATED);
-      if (!note.finishedOk) p.expert('warn', 'Decryption', `${fromServer ? 'Server' : 'Client'} Finished verify_data does not match the keys`);
+    // the Finished check is computed only when its field or an expert field is read
+    const finishedOk = note.finished && (p.tree || p.wants(df['tls.tlslens.finished_verified']) || p.wantsAny(expertIds)) ? note.finished() : undefined;
+    if (finishedOk !== undefined) {
+      p.add(df['tls.tlslens.finished_verified'], finishedOk, o + 4, end - o - 4, GENERATED);
+      if (!finishedOk) p.expert('warn', 'Decryption', `${fromServer ? 'Server' : 'Client'} Finished verify_data does not match the keys`);
     }
     if (note.derived && (p.tree || p.wantsAny(derivedIds))) {
       const at = (id: number, v: Uint8Array | undefined) => { if (v) p.add(id, v, o, 0, GENERATED); };
@@ -597,6 +659,47 @@ function buildTls(engine: Engine): TlsDissector {
     }
   }
   const derivedIds = Object.values(df);
+  const expertIds = ['_ws.expert', '_ws.expert.message', '_ws.expert.group', '_ws.expert.severity'].map((n) => reg.find(n)?.id ?? -1).filter((id) => id >= 0);
+
+  /**
+   * Keys can arrive after a connection's ClientHello (a pcapng Decryption Secrets Block written
+   * mid-file, a key log growing during a live capture): until then the cleartext handshake
+   * messages are kept, and replayed into a decryption session once keys exist. As in tshark, a
+   * key counts only if it is there when needed: at the ChangeCipherSpec (TLS ≤ 1.2, retried by
+   * the session) or at the ServerHello (TLS 1.3, unless the store accepts late keys).
+   */
+  function keepEarly(conn: TlsConn, fromServer: boolean, m: Uint8Array): void {
+    let e = early.get(conn);
+    if (m[0] === 1 && !fromServer) early.set(conn, (e = { msgs: [], bytes: 0, tooLate: false, prot: [0, 0] }));
+    if (!e || e.tooLate) return;
+    e.bytes += m.length;
+    if (e.bytes > MAX_EARLY_BYTES) {
+      early.delete(conn);
+      return;
+    }
+    if (m[0] === 2 && fromServer && conn.tls13 && !engine.tlsKeys?.lateKeys) {
+      // only the client random is kept, for the decryption status
+      e.tooLate = true;
+      const ch = e.msgs[0]?.m;
+      if (ch && ch.length >= 38) e.clientRandom = ch.slice(6, 38);
+      e.msgs = [];
+      return;
+    }
+    e.msgs.push({ fromClient: !fromServer, m: m.slice() });
+  }
+
+  /** The decryption session of a connection whose handshake started before any key was loaded. */
+  function lateSession(conn: TlsConn): TlsDecryptSession | undefined {
+    const keys = engine.tlsKeys;
+    const e = early.get(conn);
+    if (!e || !keys || keys.empty) return undefined;
+    early.delete(conn);
+    const sess = (conn.dec = new TlsDecryptSession(keys));
+    for (const x of e.msgs) sess.handshake(x.fromClient, x.m);
+    if (e.tooLate) sess.keysTooLate(e.clientRandom);
+    for (const d of [0, 1] as const) if (e.prot[d] > 0) sess.skipRecords(conn.serverDir !== d, e.prot[d]);
+    return sess;
+  }
 
   /** The content of a decrypted record (plaintext in the current data source). */
   function decryptedContent(p: Packet, plain: Uint8Array, ct: number, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx, enc: Uint8Array, encOff: number): void {
@@ -607,6 +710,7 @@ function buildTls(engine: Engine): TlsDissector {
         if (len >= 2) {
           const lvl = plain[0]!;
           const desc = plain[1]!;
+          if (desc === 0) endApp(p, conn, seg, fx); // close_notify
           p.open(f['tls.alert_message'], null, 0, 2);
           p.add(f['tls.alert_message.level'], lvl, 0, 1);
           p.add(f['tls.alert_message.desc'], desc, 1, 1);
@@ -641,6 +745,16 @@ function buildTls(engine: Engine): TlsDissector {
   /** Decrypted application data → HTTP (ALPN, http.tls.port, heuristic) or "data". */
   function appData(p: Packet, plain: Uint8Array, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx): void {
     const sess = conn.dec!;
+    // a protocol that switched the stream to TLS (MySQL, PostgreSQL, LDAP, XMPP) dissects its own plaintext
+    const upgraded = engine.tcpApps.tlsPayload(seg.conv);
+    if (upgraded) {
+      if (p.wants(f['tls.app_data_proto'])) p.add(f['tls.app_data_proto'], upgraded.protoName, 0, 0, GENERATED);
+      if (plain.length === 0) return;
+      const used = upgraded.handle(p, plain, 0, plain.length, seg);
+      if (used === 0) engine.dataDissector(p, plain, 0, plain.length);
+      else if (p.wantCols) fx.appInfoAt = fx.info.length;
+      return;
+    }
     if (plain.length === 0) return;
     let app = sess.app as HttpConnection | undefined;
     if (app === undefined) {
@@ -660,7 +774,7 @@ function buildTls(engine: Engine): TlsDissector {
     }
     if (p.wants(f['tls.app_data_proto'])) p.add(f['tls.app_data_proto'], conn.alpn === 'h2' ? 'HyperText Transfer Protocol 2' : 'Hypertext Transfer Protocol', 0, 0, GENERATED);
     const proto0 = p.colProtocol;
-    const info0 = p.colInfo;
+    const info0 = p.infoState(); // (a lazy Info stays unbuilt)
     if (p.wantCols) p.colProtocol = '';
     app.data(p, seg.dir, plain, 0, plain.length);
     if (p.wantCols) {
@@ -669,26 +783,81 @@ function buildTls(engine: Engine): TlsDissector {
         else fx.appInfoAt = fx.info.length;
       } else {
         // the application protocol keeps the bytes for a PDU spanning records
-        if (p.colInfo !== info0 && p.colInfo.endsWith('reassembled PDU]') && fx.info[fx.info.length - 1] === 'Application Data') {
-          fx.info[fx.info.length - 1] = '[TLS segment of a reassembled PDU]';
+        if (p.infoState() !== info0 && p.colInfo.endsWith('reassembled PDU]') && fx.info[fx.info.length - 1] === 'Application Data') {
+          // tshark sets (not appends) this Info: the frame's earlier TLS parts are dropped
+          fx.info.splice(0, fx.info.length, '[TLS segment of a reassembled PDU]');
         }
         p.colProtocol = proto0;
-        p.colInfo = info0;
+        p.setInfoState(info0);
       }
     }
   }
 
+  function quicHandshake(p: Packet, b: Uint8Array, o: number, end: number, conn: TlsConn, fromServer: boolean): void {
+    const wantCert = p.tree || p.wantsAny(x509Ids) || (frameProtocols >= 0 && p.wants(frameProtocols));
+    const ctx: HsCtx = { p, f, b, conn, fromServer, info: [], wantJa: p.tree || p.wantsAny(ja4Ids), quic: true, ...(wantCert ? { cert: certFn } : {}) };
+    p.protocols.push('tls');
+    p.open(f.proto, b.subarray(o, end), o, end - o, 0, 'Transport Layer Security');
+    try {
+      while (o + 4 <= end) {
+        const next = o + 4 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+        if (next > end) break;
+        try {
+          dissectHandshake(ctx, o, next);
+        } catch (err) {
+          if (!(err instanceof Malformed)) throw err;
+          p.expert('error', 'Malformed', `Malformed TLS handshake message: ${err.message}`);
+        }
+        o = next;
+      }
+    } finally {
+      p.close();
+    }
+  }
+
   const self: TlsDissector = {
+    quicHandshake,
     fields: f,
     handler,
+    end: (p, seg) => {
+      const conn = conns.get(seg.conv);
+      if (conn) endApp(p, conn, seg);
+    },
     heuristic,
     connection: (conv) => conns.get(conv) ?? undefined,
+    release: (conv) => {
+      const conn = conns.get(conv);
+      // a record or message still incomplete stays as it is (it can never finish, but its frames are reported as such)
+      if (!conn || conn.dirs[0].rec || conn.dirs[1].rec || conn.dirs[0].hs || conn.dirs[1].hs) return;
+      early.delete(conn);
+      conn.dec?.release();
+    },
     recordTap: undefined,
   };
   return self;
 }
 
-/** The part of TCP's Info that Wireshark fences (its "[TCP …] " analysis prefixes). */
+/** Cleartext handshake messages of a connection seen before any key was loaded. */
+interface EarlyHandshake {
+  msgs: { fromClient: boolean; m: Uint8Array }[];
+  bytes: number;
+  /** TLS 1.3 ServerHello went by without keys: decryption is impossible (tshark's rule). */
+  tooLate: boolean;
+  /** Protected records per TCP direction that went by before the keys. */
+  prot: [number, number];
+  /** Kept when `tooLate`. */
+  clientRandom?: Uint8Array;
+}
+/** Cap on the handshake bytes kept per connection while waiting for keys. */
+const MAX_EARLY_BYTES = 0x40000;
+/** Protected records of one direction after which keys are not awaited any more. */
+const MAX_EARLY_RECORDS = 256;
+
+/**
+ * The part of TCP's Info that Wireshark fences (its "[TCP …] " analysis prefixes). TCP adds
+ * them only to segments with analysis flags: callers skip the others (reading the Info would
+ * flatten the string TCP built, for nothing).
+ */
 function fencePrefix(info: string, srcport: number): string {
   if (!info.startsWith('[')) return '';
   const i = info.indexOf(`${srcport} → `);
@@ -698,6 +867,6 @@ function fencePrefix(info: string, srcport: number): string {
 /** Registers TLS with the engine's TCP dispatcher (default ports and heuristic). */
 export function installTls(engine: Engine): TlsDissector {
   const tls = createTls(engine);
-  engine.tcpApps.register({ name: 'tls', handle: tls.handler, heuristic: tls.heuristic }, [...TLS_PORTS]);
+  engine.tcpApps.register({ name: 'tls', handle: tls.handler, heuristic: tls.heuristic, end: tls.end }, [...TLS_PORTS]);
   return tls;
 }

@@ -31,6 +31,14 @@ export interface HsCtx {
   readonly cert?: (p: Packet, b: Uint8Array, off: number, len: number) => void;
   /** True when JA4 fields are wanted. */
   readonly wantJa: boolean;
+  /** The messages come from QUIC CRYPTO frames (JA4 starts with "q"). */
+  readonly quic?: boolean;
+  /**
+   * End of the bytes the TLS call was given (the TCP payload or reassembled PDU, past this
+   * message): Wireshark reads a Server Hello's session ID, cipher suite and compression
+   * method against it, not against the message length.
+   */
+  readonly dataEnd?: number;
 }
 
 const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
@@ -76,6 +84,8 @@ export function dissectHandshake(c: HsCtx, o: number, end: number): void {
       case 25: compressedCertificate(c, s, end); break;
       default: break; // hello_request, end_of_early_data, server_hello_done: empty
     }
+  } catch (err) {
+    if (!(err instanceof VectorTooLong)) throw err;
   } finally {
     p.close();
   }
@@ -88,6 +98,20 @@ function random(c: HsCtx, o: number): void {
   p.add(f['tls.handshake.random_bytes'], b.subarray(o + 4, o + 32), o + 4, 28);
   p.close();
 }
+
+/**
+ * Wireshark's check of a vector's length against the bytes its message has left: a length
+ * that runs past them gets an error note ("Vector length N is too large, truncating it to M")
+ * and the rest of the message is not dissected; the next message is, so this is no exception.
+ */
+function vectorFits(c: HsCtx, o: number, lenSize: number, len: number, end: number): boolean {
+  if (o + lenSize + len <= end) return true;
+  c.p.expert('error', 'Malformed', `Vector length ${len} is too large, truncating it to ${Math.max(0, end - o - lenSize)}`);
+  return false;
+}
+
+/** After a vector-length note: the structure being dissected (an extension, a message) ends there. */
+class VectorTooLong extends Error {}
 
 function sessionId(c: HsCtx, o: number, end: number): number {
   const { p, f, b } = c;
@@ -137,7 +161,7 @@ function clientHello(c: HsCtx, o: number, end: number): void {
     p.add(f['tls.handshake.ja3'], ja3Hash(full), o, 0, GENERATED);
   }
   if (c.wantJa) {
-    const j = ja4(h);
+    const j = ja4(h, c.quic ? 'q' : 't');
     p.add(f['tls.handshake.ja4'], j.ja4, o, 0, GENERATED);
     p.add(f['tls.handshake.ja4_r'], j.raw, o, 0, GENERATED);
   }
@@ -152,14 +176,18 @@ function serverHello(c: HsCtx, o: number, end: number): void {
   random(c, o + 2);
   o += 34;
   const draft13 = (h.version & 0xff00) === 0x7f00;
-  if (!draft13) o = sessionId(c, o, end);
-  need(o, 2, end);
+  // a session ID longer than the message (TLS 1.3 draft-14 has none: its cipher suite and
+  // extensions are read as one) runs on into the following bytes, as in Wireshark; the
+  // extensions are then past the message's end and not dissected
+  const fixedEnd = Math.max(end, c.dataEnd ?? end);
+  if (!draft13) o = sessionId(c, o, fixedEnd);
+  need(o, 2, fixedEnd);
   const cs = u16(b, o);
   h.ciphers.push(cs);
   p.add(f['tls.handshake.ciphersuite'], cs, o, 2);
   o += 2;
   if (!draft13) {
-    need(o, 1, end);
+    need(o, 1, fixedEnd);
     p.add(f['tls.handshake.comp_method'], b[o]!, o, 1);
     o += 1;
   }
@@ -219,8 +247,8 @@ function certificate(c: HsCtx, o: number, end: number): void {
   need(o, 3, end);
   const total = u24(b, o);
   p.add(f['tls.handshake.certificates_length'], total, o, 3);
+  if (!vectorFits(c, o, 3, total, end)) return;
   o += 3;
-  need(o, total, end);
   const le = o + total;
   p.open(f['tls.handshake.certificates'], null, o, total, 0, `Certificates (${total} bytes)`);
   try {
@@ -228,7 +256,7 @@ function certificate(c: HsCtx, o: number, end: number): void {
       need(o, 3, le);
       const n = u24(b, o);
       p.add(f['tls.handshake.certificate_length'], n, o, 3);
-      need(o + 3, n, le);
+      if (!vectorFits(c, o, 3, n, le)) return;
       if (p.tree || p.wants(f['tls.handshake.certificate'])) p.add(f['tls.handshake.certificate'], b.subarray(o + 3, o + 3 + n), o + 3, n);
       if (c.cert && n > 0) {
         p.enter(undefined);
@@ -291,7 +319,7 @@ function vec16(c: HsCtx, o: number, end: number, lenId: number, valId: number): 
   need(o, 2, end);
   const n = u16(b, o);
   p.add(lenId, n, o, 2);
-  need(o + 2, n, end);
+  if (!vectorFits(c, o, 2, n, end)) throw new VectorTooLong();
   p.add(valId, b.subarray(o + 2, o + 2 + n), o + 2, n);
   return o + 2 + n;
 }
@@ -461,7 +489,11 @@ export function extensions(c: HsCtx, o: number, end: number, msg: number, h?: He
     if (!PARSED.has(type) || isGrease(type)) {
       p.add(f['tls.handshake.extension.data'], b.subarray(s, e), s, len);
     } else if (len > 0 || type === 43) {
-      extension(c, type, s, e, msg, h);
+      try {
+        extension(c, type, s, e, msg, h);
+      } catch (err) {
+        if (!(err instanceof VectorTooLong)) throw err;
+      }
     }
     o = e;
   }

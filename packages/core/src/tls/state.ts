@@ -28,6 +28,8 @@ export class Pending {
   need = 0;
   /** Stream offset of the first byte (records only). */
   start = -1;
+  /** An SSLv2 record (2- or 3-byte header) rather than an SSL 3.0/TLS one. */
+  v2 = false;
   /** Filled byte ranges [from, to) once bytes arrive out of order (records only). */
   ranges: Array<[number, number]> | undefined;
   /** Places bytes at `at` (relative); returns true when [0, need) is complete. */

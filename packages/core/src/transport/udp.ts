@@ -32,6 +32,7 @@ export function createUdp(reg: Registry, dataDissector: Dissector) {
     'length.bad': { name: 'Bad length value', type: 'none' },
   });
   const ports = new Map<number, UdpPortDissector>();
+  const heuristics: UdpPortDissector[] = [];
   const convs = new Map<string, Conv>();
   let nextIndex = 0;
 
@@ -85,6 +86,7 @@ export function createUdp(reg: Registry, dataDissector: Dissector) {
     if (d1 && d1(p, data, off + 8, payloadEnd, info) > 0) return end - off;
     const d2 = hi !== lo ? ports.get(hi) : undefined;
     if (d2 && d2(p, data, off + 8, payloadEnd, info) > 0) return end - off;
+    for (const h of heuristics) if (h(p, data, off + 8, payloadEnd, info) > 0) return end - off;
     dataDissector(p, data, off + 8, payloadEnd);
     return end - off;
   };
@@ -92,6 +94,10 @@ export function createUdp(reg: Registry, dataDissector: Dissector) {
     dissect,
     fields: f,
     /** Registers a payload dissector for a UDP port. */
+    /** Registers a heuristic payload dissector, tried when no port dissector took the payload. */
+    heuristic(d: UdpPortDissector): void {
+      heuristics.push(d);
+    },
     port(n: number, d: UdpPortDissector): void {
       ports.set(n, d);
     },

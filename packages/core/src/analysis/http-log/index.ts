@@ -98,6 +98,7 @@ export class HttpLogBuilder {
     let sid = -1;
     let h2name: string | undefined;
     let h2hdrs: HttpHeader[] | undefined;
+    let h2end = false; // the current HTTP/2 frame has END_STREAM
     const h2flush = () => {
       if (!h2hdrs || sid < 0) return;
       const get = (n: string) => h2hdrs!.find((h) => h.name === n)?.value;
@@ -183,6 +184,8 @@ export class HttpLogBuilder {
             }
             break;
           }
+          case 'http2.type': h2end = false; break;
+          case 'http2.flags.end_stream': h2end = v === true; break;
           case 'http2.streamid': h2flush(); sid = Number(v); break;
           case 'http2.header.name': h2name = String(v); break;
           case 'http2.header.value':
@@ -193,9 +196,12 @@ export class HttpLogBuilder {
             const t = this.h2.get(`${stream}/${sid}`);
             const body = p.sources[n.src]?.data.subarray(n.offset, n.offset + n.length) ?? new Uint8Array(0);
             if (t) {
-              if (srcport === this.h2client.get(stream)) t.requestBody = cat(t.requestBody, body);
-              else {
-                t.responseBody = cat(t.responseBody, body);
+              // the body as the client got it: DATA frames carry the raw (maybe gzip) entity; on the
+              // END_STREAM frame http2.data.data is the whole entity, decoded (as in tshark 4.0)
+              if (srcport === this.h2client.get(stream)) {
+                t.requestBody = h2end ? body.slice() : cat(t.requestBody, body);
+              } else {
+                t.responseBody = h2end ? body.slice() : cat(t.responseBody, body);
                 t.responseEndTime = p.ts;
               }
             }

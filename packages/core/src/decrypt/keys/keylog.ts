@@ -4,8 +4,9 @@
  * Lines: `CLIENT_RANDOM <client_random> <master_secret>`, `RSA <first 8 bytes of the encrypted
  * premaster> <premaster>`, `PMS_CLIENT_RANDOM <client_random> <premaster>`, the TLS 1.3
  * `CLIENT_EARLY_TRAFFIC_SECRET`, `CLIENT_HANDSHAKE_TRAFFIC_SECRET`,
- * `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_<N>`, `SERVER_TRAFFIC_SECRET_<N>`,
- * `EXPORTER_SECRET`, `EARLY_EXPORTER_SECRET` (each `<client_random> <secret>`), and the legacy
+ * `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_<N>`, `SERVER_TRAFFIC_SECRET_<N>`
+ * (OpenSSL 3 logs each KeyUpdate with a literal `_N`: the next generation of that client
+ * random and side), `EXPORTER_SECRET`, `EARLY_EXPORTER_SECRET` (each `<client_random> <secret>`), and the legacy
  * `RSA Session-ID:<hex> Master-Key:<hex>`. `#` comments and blank lines are skipped; a bad
  * line becomes a warning with its line number and the rest of the file still loads. Several
  * sources merge into one store; for a conflicting duplicate the first value wins (warned).
@@ -62,9 +63,31 @@ const HEXVAL = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) HEXVAL[48 + i] = i;
 for (let i = 0; i < 6; i++) HEXVAL[65 + i] = HEXVAL[97 + i] = 10 + i;
 
+/**
+ * Key bytes are views into shared slabs: a key log of thousands of lines would otherwise cost an
+ * ArrayBuffer (and its backing store) per id and per secret.
+ */
+const SLAB = 16384;
+let slab = new Uint8Array(SLAB);
+let slabPos = 0;
+function slabBytes(n: number): Uint8Array {
+  if (n > SLAB / 4) return new Uint8Array(n);
+  if (slabPos + n > slab.length) {
+    slab = new Uint8Array(SLAB);
+    slabPos = 0;
+  }
+  const out = slab.subarray(slabPos, slabPos + n);
+  slabPos += n;
+  return out;
+}
+
 function hexBytes(s: string): Uint8Array | undefined {
   if (s.length % 2 !== 0) return undefined;
-  const out = new Uint8Array(s.length / 2);
+  for (let j = 0; j < s.length; j++) {
+    const a = s.charCodeAt(j);
+    if (a >= 128 || HEXVAL[a]! < 0) return undefined;
+  }
+  const out = slabBytes(s.length / 2);
   for (let i = 0, j = 0; i < out.length; i++, j += 2) {
     const a = s.charCodeAt(j);
     const b = s.charCodeAt(j + 1);
@@ -77,35 +100,43 @@ function hexBytes(s: string): Uint8Array | undefined {
 }
 
 const SECRET_LENS = new Set([32, 48, 64]);
+/** Labels without a generation number. */
+const PLAIN_LABELS = new Map<string, KeyLogLabel>([
+  ['CLIENT_RANDOM', 'CLIENT_RANDOM'], ['RSA', 'RSA'], ['PMS_CLIENT_RANDOM', 'PMS_CLIENT_RANDOM'],
+  ...Object.entries(TLS13_LABELS),
+]);
 
 export class KeyLog {
   readonly warnings: KeyLogWarning[] = [];
-  private readonly map = new Map<string, KeyLogEntry>();
-  private readonly byRandom13 = new Map<string, Tls13Secrets>();
+  /** Entries by "label:n" then by id (lower-case hex, the same string objects as byRandom13's keys). */
+  private readonly map = new Map<string, Map<string, KeyLogEntry>>();
+  private count = 0;
+  private readonly byRandom13 = new Map<string, Tls13Secrets & { readonly idHex: string }>();
   private readonly sourceNames: string[] = [];
 
   /** Number of distinct secrets held. */
   get size(): number {
-    return this.map.size;
+    return this.count;
   }
 
   get sources(): readonly string[] {
     return this.sourceNames;
   }
 
-  entries(): IterableIterator<KeyLogEntry> {
-    return this.map.values();
+  *entries(): IterableIterator<KeyLogEntry> {
+    for (const m of this.map.values()) yield* m.values();
   }
 
   /** Parse key log text; returns how many new entries were added. */
   addText(text: string, source = 'key log'): number {
     this.sourceNames.push(source);
     let added = 0;
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const raw = lines[i]!.replace(/\r$/, '');
-      const line = raw.trim();
-      if (line === '' || line.startsWith('#')) continue;
+    for (let at = 0, i = 0; at < text.length; i++) {
+      let nl = text.indexOf('\n', at);
+      if (nl < 0) nl = text.length;
+      const line = text.slice(at, nl).trim(); // trim() also drops a CR
+      at = nl + 1;
+      if (line === '' || line.charCodeAt(0) === 35 /* # */) continue;
       const r = this.parseLine(line, source, i + 1);
       if (typeof r === 'string') this.warn(source, i + 1, r);
       else if (this.add(r)) added++;
@@ -140,21 +171,37 @@ export class KeyLog {
 
   /** Add one entry; false when already present (a conflicting value is warned and dropped). */
   add(e: KeyLogEntry): boolean {
-    const k = `${e.label}:${e.n ?? ''}:${toHex(e.id)}`;
-    const old = this.map.get(k);
+    let idHex = toHex(e.id);
+    const r13 = this.byRandom13.get(idHex);
+    if (r13) idHex = r13.idHex; // one string per client random
+    if (e.n === undefined && (e.label === 'CLIENT_TRAFFIC_SECRET' || e.label === 'SERVER_TRAFFIC_SECRET')) {
+      // a literal "_N" line: the generation after the last one logged for this side
+      const gens = this.byRandom13.get(idHex)?.[e.label === 'CLIENT_TRAFFIC_SECRET' ? 'clientTraffic' : 'serverTraffic'];
+      let n = 0;
+      for (const g of gens?.keys() ?? []) n = Math.max(n, g + 1);
+      e = { ...e, n };
+    }
+    const k = `${e.label}:${e.n ?? ''}`;
+    let byId = this.map.get(k);
+    if (!byId) {
+      byId = new Map();
+      this.map.set(k, byId);
+    }
+    const old = byId.get(idHex);
     if (old) {
       if (toHex(old.secret) !== toHex(e.secret)) {
         this.warn(e.source, e.line, `${e.label}${e.n !== undefined ? '_' + e.n : ''} for ${toHex(e.id)} conflicts with ${old.source} line ${old.line}; keeping the first`);
       }
       return false;
     }
-    this.map.set(k, e);
+    byId.set(idHex, e);
+    this.count++;
     const t = this.tls13Slot(e);
     if (t) {
-      const cr = toHex(e.id);
+      const cr = idHex;
       let s = this.byRandom13.get(cr);
       if (!s) {
-        s = { clientTraffic: new Map(), serverTraffic: new Map() };
+        s = { clientTraffic: new Map(), serverTraffic: new Map(), idHex: cr };
         this.byRandom13.set(cr, s);
       }
       switch (e.label) {
@@ -176,7 +223,7 @@ export class KeyLog {
   }
 
   private get(label: KeyLogLabel, id: Uint8Array): Uint8Array | undefined {
-    return this.map.get(`${label}::${toHex(id)}`)?.secret;
+    return this.map.get(`${label}:`)?.get(toHex(id))?.secret;
   }
 
   /** TLS ≤1.2 master secret by ClientHello.random (CLIENT_RANDOM). */
@@ -227,10 +274,12 @@ export class KeyLog {
     const label = f[0]!;
     let kind: KeyLogLabel | undefined;
     let n: number | undefined;
-    const m = /^(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+)$/.exec(label);
-    if (m) {
+    const plain = PLAIN_LABELS.get(label);
+    const m = plain === undefined ? /^(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+|N)$/.exec(label) : null;
+    if (plain !== undefined) kind = plain;
+    else if (m) {
       kind = m[1] === 'CLIENT' ? 'CLIENT_TRAFFIC_SECRET' : 'SERVER_TRAFFIC_SECRET';
-      n = Number(m[2]);
+      n = m[2] === 'N' ? undefined : Number(m[2]);
     } else if (label === 'CLIENT_RANDOM' || label === 'RSA' || label === 'PMS_CLIENT_RANDOM') kind = label;
     else kind = TLS13_LABELS[label];
     if (!kind) return `unknown label "${label.slice(0, 40)}"`;

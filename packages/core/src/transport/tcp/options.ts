@@ -158,3 +158,33 @@ function unknownOpt(p: Packet, f: TcpFields, data: Uint8Array, o: number, len: n
   if (len > 2) p.add(f['options.unknown.payload'], data.subarray(o + 2, o + len), o + 2, len - 2);
   p.close();
 }
+
+/**
+ * The options' part of the Info column (" MSS=1460 WS=128 SACK_PERM TSval=… TSecr=…"), as
+ * dissectOptions builds it, without adding any field (for a column read after dissection).
+ */
+export function optionsInfo(data: Uint8Array, off: number, end: number, sackBase: number): string {
+  let info = '';
+  let o = off;
+  while (o < end) {
+    const kind = data[o]!;
+    if (kind === 0 || kind === 1) {
+      o++;
+      continue;
+    }
+    if (o + 1 >= end) break;
+    const len = data[o + 1]!;
+    if (len < 2 || o + len > end) break;
+    const v = o + 2;
+    if (kind === 2 && len === 4) info += ` MSS=${u16(data, v)}`;
+    else if (kind === 3 && len === 3) info += ` WS=${2 ** Math.min(data[v]!, 14)}`;
+    else if (kind === 4) info += ' SACK_PERM';
+    else if (kind === 5) {
+      const n = (len - 2) >> 3;
+      for (let i = 0; i < n; i++) info += ` SLE=${(u32(data, v + i * 8) - sackBase) >>> 0} SRE=${(u32(data, v + i * 8 + 4) - sackBase) >>> 0}`;
+    } else if (kind === 8 && len === 10) info += ` TSval=${u32(data, v)} TSecr=${u32(data, v + 4)}`;
+    else if (kind === 34) info += len === 2 ? ' TFO=R' : ' TFO=C';
+    o += len;
+  }
+  return info;
+}

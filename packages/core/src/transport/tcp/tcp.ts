@@ -11,7 +11,7 @@ import {
   TH_URG, analyzeSegment, newAnalysis, resetAnalysis, type SegAnalysis,
 } from './analysis.ts';
 import { registerTcpFields, type TcpFields } from './fields.ts';
-import { dissectOptions, type TcpOptInfo } from './options.ts';
+import { dissectOptions, optionsInfo, type TcpOptInfo } from './options.ts';
 
 export interface TcpOptions {
   /** Preferences by Wireshark name (unused by TCP itself for now). */
@@ -46,6 +46,8 @@ export class TcpConversation {
   readonly reasm: [StreamReassembler | undefined, StreamReassembler | undefined] = [undefined, undefined];
   /** Free slot for the upper layer's per-stream state (TLS session, HTTP parser …). */
   app: unknown = undefined;
+  /** Directions (bit 1 << dir) that sent a FIN or RST; 4 once the close handler was told. */
+  finBits = 0;
   constructor(index: number, firstSrc: string | number, t: number) {
     this.index = index;
     this.firstSrc = firstSrc;
@@ -86,6 +88,12 @@ export interface TcpSegment {
 /** Told that a direction ended with a data-less FIN (`seg.len` is 0). */
 export type TcpEndHandler = (p: Packet, seg: TcpSegment) => void;
 
+/**
+ * Told once that a conversation is over: each side sent a FIN or RST and no bytes went missing,
+ * so only retransmissions and ACKs can follow. Upper layers may drop their buffers and decoders.
+ */
+export type TcpCloseHandler = (conv: TcpConversation) => void;
+
 /** Receives a segment's payload; returns bytes consumed (0 = not mine → "data"). */
 export type TcpPayloadHandler = (p: Packet, data: Uint8Array, offset: number, end: number, seg: TcpSegment) => number;
 
@@ -95,6 +103,8 @@ export interface Tcp {
   setPayloadHandler(h: TcpPayloadHandler | undefined): void;
   /** Called for a FIN that carries no data: the sender's direction has ended. */
   setEndHandler(h: TcpEndHandler | undefined): void;
+  /** Called after the frame that completes a conversation's close (see TcpCloseHandler). */
+  setCloseHandler(h: TcpCloseHandler | undefined): void;
   setDataDissector(d: Dissector | undefined): void;
   /** Conversations so far (index = tcp.stream). */
   readonly conversations: readonly TcpConversation[];
@@ -236,6 +246,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
   const reasmOpts = { maxStreamBytes: opts.maxStreamBytes ?? 8 * 1024 * 1024, budget };
   let handler: TcpPayloadHandler | undefined;
   let endHandler: TcpEndHandler | undefined;
+  let closeHandler: TcpCloseHandler | undefined;
   let dataDissector = opts.data;
   let t0s = -1;
   const ta: SegAnalysis = newAnalysis();
@@ -300,11 +311,21 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     let lo = 0;
     let hi = 0;
     let c: TcpConversation | undefined;
-    if (net.src.length === 4) {
-      const s4 = net.src;
-      const d4 = net.dst;
-      a = (((s4[0]! << 24) >>> 0) + ((s4[1]! << 16) | (s4[2]! << 8) | s4[3]!)) * 65536 + sp;
-      const b4 = (((d4[0]! << 24) >>> 0) + ((d4[1]! << 16) | (d4[2]! << 8) | d4[3]!)) * 65536 + dp;
+    const n4 = net.src4 !== undefined && net.dst4 !== undefined;
+    if (n4 || net.src.length === 4) {
+      let s4n: number;
+      let d4n: number;
+      if (n4) {
+        s4n = net.src4!;
+        d4n = net.dst4!;
+      } else {
+        const s4 = net.src;
+        const d4 = net.dst;
+        s4n = ((s4[0]! << 24) >>> 0) + ((s4[1]! << 16) | (s4[2]! << 8) | s4[3]!);
+        d4n = ((d4[0]! << 24) >>> 0) + ((d4[1]! << 16) | (d4[2]! << 8) | d4[3]!);
+      }
+      a = s4n * 65536 + sp;
+      const b4 = d4n * 65536 + dp;
       lo = a < b4 ? a : b4;
       hi = a < b4 ? b4 : a;
       c = convs4.get(lo)?.get(hi);
@@ -366,7 +387,8 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
 
     // options first (window scaling comes from the SYN's options)
     const hasOpts = hl > 20;
-    const wantOpts = hasOpts && (p.tree || p.wantCols || p.wantsAny(optIds));
+    // (the Info column's option texts are made on demand: see tcpInfo)
+    const wantOpts = hasOpts && (p.tree || p.wantsAny(optIds));
     // SACK blocks of this segment lower the other direction's bytes in flight
     rev.sackBytes = hasOpts ? scanOpts(data, off + 20, off + hl) : 0;
     if ((flags & TH_SYN) !== 0) {
@@ -464,21 +486,10 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     if (seglen > 0 && p.wants(f.payload)) p.add(f.payload, data.subarray(payOff, end), payOff, seglen, 0, `TCP payload (${seglen} byte${seglen === 1 ? '' : 's'})`);
     p.close();
 
-    // Info column
+    // Info column, as text only when read (most packets of a filtered read are not printed)
     if (p.wantCols) {
-      let info = `${sp} → ${dp} [${flagsText(flags)}] Seq=${seq}`;
-      if (flags & TH_ACK) info += ` Ack=${ack}`;
-      info += ` Win=${winCalc}`;
-      if (flags & TH_URG) info += ` Urg=${urp}`;
-      info += ` Len=${seglen}`;
-      if (wantOpts) info += optInfo.info;
-      if (ta.flags) {
-        if (ta.flags & A_REUSED_PORTS) info = '[TCP Port numbers reused] ' + info;
-        for (const [bit, text] of PREFIXES) {
-          if (ta.flags & bit) info = (bit === A_DUPLICATE_ACK ? `[TCP Dup ACK ${ta.dupackFrame}#${ta.dupackNum}] ` : text) + info;
-        }
-      }
-      p.colInfo = info;
+      const opts = !hasOpts ? '' : wantOpts ? optInfo.info : undefined;
+      tcpInfo(p, sp, dp, flags, seq, ack, winCalc, urp, seglen, opts, data, off + 20, off + hl, rev.baseSeq, ta.flags, ta.dupackFrame, ta.dupackNum);
     }
 
     // remember lost bytes per direction (ours, or ours that the peer ACKed unseen)
@@ -523,6 +534,16 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       const rr = c.reasm[dir ^ 1];
       if (rr && rr.hasHole) rr.declareLost(unwrap(ack, rr.next));
     }
+    if (flags & (TH_FIN | TH_RST) && !retrans && c.finBits < 4) {
+      c.finBits |= 1 << dir;
+      // both sides closed (each by its FIN or RST: the peer of a RST may still have data in
+      // flight, so its side stays open until it closes too) and nothing missing: the
+      // conversation's upper-layer state can go
+      if (c.finBits === 3 && closeHandler && !fwd.lost && !rev.lost && !c.reasm[0]?.hasHole && !c.reasm[1]?.hasHole) {
+        c.finBits = 7;
+        closeHandler(c);
+      }
+    }
     return end - off;
   };
 
@@ -537,6 +558,9 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     setEndHandler(h) {
       endHandler = h;
     },
+    setCloseHandler(h) {
+      closeHandler = h;
+    },
     setDataDissector(d) {
       dataDissector = d;
     },
@@ -549,6 +573,28 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       for (const c of list) for (const r of c.reasm) if (r?.hasHole) r.declareLost(Infinity);
     },
   };
+}
+
+/** Sets the Info column of a segment, built on first read; `opts` undefined = from the option bytes data[optOff, optEnd). */
+function tcpInfo(
+  p: Packet, sp: number, dp: number, flags: number, seq: number, ack: number, win: number, urp: number, seglen: number,
+  opts: string | undefined, data: Uint8Array, optOff: number, optEnd: number, sackBase: number, aflags: number, dupFrame: number, dupNum: number,
+): void {
+  p.setInfoLazy(() => {
+    let info = `${sp} → ${dp} [${flagsText(flags)}] Seq=${seq}`;
+    if (flags & TH_ACK) info += ` Ack=${ack}`;
+    info += ` Win=${win}`;
+    if (flags & TH_URG) info += ` Urg=${urp}`;
+    info += ` Len=${seglen}`;
+    info += opts ?? optionsInfo(data, optOff, optEnd, sackBase);
+    if (aflags) {
+      if (aflags & A_REUSED_PORTS) info = '[TCP Port numbers reused] ' + info;
+      for (const [bit, text] of PREFIXES) {
+        if (aflags & bit) info = (bit === A_DUPLICATE_ACK ? `[TCP Dup ACK ${dupFrame}#${dupNum}] ` : text) + info;
+      }
+    }
+    return info;
+  });
 }
 
 /**
