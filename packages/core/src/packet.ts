@@ -124,6 +124,12 @@ export class Packet {
   infoState(): string | (() => string) {
     return this.infoFn ?? this.info;
   }
+  /** Appends to the Info column; a lazy one stays lazy. */
+  appendInfo(text: string): void {
+    const fn = this.infoFn;
+    if (fn !== undefined) this.infoFn = () => fn() + text;
+    else this.info += text;
+  }
   setInfoState(st: string | (() => string)): void {
     if (typeof st === 'string') this.colInfo = st;
     else this.infoFn = st;

@@ -42,12 +42,6 @@ function cases(): Case[] {
   return out;
 }
 
-/**
- * Known gap, reported: the pure-JS crypto backend (packages/core/src/crypto/pure.ts) has no
- * Camellia, so these captures' Camellia connections decrypt with node:crypto but not in the browser.
- */
-const CAMELLIA = /lekensteyn-wireshark-notes\/(all|ssl3|tls\/all)\/dump\.pcapng$/;
-
 /** tshark-style options → what the UI sends the worker (keys as file contents). */
 function sessionInput(args: readonly string[]): { keys: KeyFile[]; options: SessionOptions } {
   const keys: KeyFile[] = [];
@@ -88,8 +82,7 @@ const FILTER = 'tls.handshake.type == 1 || http.request || http2.type == 1 || (t
 describe('web session = tlslens read on the public captures', { skip: SKIP }, () => {
   const only = process.env.TLSLENS_WEB_CASE;
   for (const c of SKIP ? [] : cases().filter((x) => !only || x.file.includes(only))) {
-    const todo = CAMELLIA.test(c.file) ? 'no Camellia in the pure-JS crypto backend' : undefined;
-    it(`${c.file} ${c.args.join(' ')}`, { todo }, async () => {
+    it(`${c.file} ${c.args.join(' ')}`, async () => {
       const { keys, options } = sessionInput(c.args);
       const s = new CaptureSession(keys, options);
       const lines: string[] = [];

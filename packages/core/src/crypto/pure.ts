@@ -1,6 +1,6 @@
 /**
  * The browser-safe backend: @noble/hashes and @noble/ciphers (synchronous), plus in-tree DES,
- * SEED, IDEA, RC2, CCM and BigInt RSA. Camellia and ARIA are not available here (supports*() says so and record
+ * SEED, IDEA, RC2, Camellia, CCM and BigInt RSA. ARIA is not available here (supports*() says so and record
  * decryption reports 'unsupported_cipher').
  */
 import { cbc, ecb, gcm } from '@noble/ciphers/aes.js';
@@ -8,6 +8,7 @@ import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { Camellia } from './camellia.ts';
 import { ccmDecrypt, ccmEncrypt } from './ccm.ts';
 import { Des } from './des.ts';
 import { Idea } from './idea.ts';
@@ -19,7 +20,7 @@ import { AEAD_TAG_LEN, type AeadAlg, type BlockAlg, type ByteInput, type HashAlg
 const HASHES = { md5, sha1, sha256, sha384, sha512 } as const;
 
 const AEADS = new Set<AeadAlg>(['aes-128-gcm', 'aes-256-gcm', 'aes-128-ccm', 'aes-256-ccm', 'aes-128-ccm8', 'aes-256-ccm8', 'chacha20-poly1305']);
-const BLOCKS = new Set<BlockAlg>(['aes-128', 'aes-256', '3des', 'des', 'seed', 'idea', 'rc2']);
+const BLOCKS = new Set<BlockAlg>(['aes-128', 'aes-256', '3des', 'des', 'seed', 'idea', 'rc2', 'camellia-128', 'camellia-256']);
 
 function hashInput(h: { update(b: Uint8Array): unknown }, data: ByteInput): void {
   if (data instanceof Uint8Array) h.update(data);
@@ -37,15 +38,15 @@ function des(key: Uint8Array): Des {
   return desCipher;
 }
 
-/** SEED, IDEA and RC2 (legacy ciphers, also used by the Node backend), one cached key schedule. */
-type Legacy = Seed | Idea | Rc2;
+/** SEED, IDEA and RC2 (legacy ciphers, also used by the Node backend) and Camellia, one cached key schedule. */
+type Legacy = Seed | Idea | Rc2 | Camellia;
 let legacyAlg: string | undefined;
 let legacyKey: Uint8Array | undefined;
 let legacyCipher: Legacy | undefined;
-export function legacyBlockCipher(alg: 'seed' | 'idea' | 'rc2', key: Uint8Array): Legacy {
+export function legacyBlockCipher(alg: 'seed' | 'idea' | 'rc2' | 'camellia-128' | 'camellia-256', key: Uint8Array): Legacy {
   if (!legacyCipher || legacyAlg !== alg || !legacyKey || legacyKey.length !== key.length || !legacyKey.every((v, i) => v === key[i])) {
-    if (alg !== 'rc2') checkKey(alg, key, 16);
-    legacyCipher = alg === 'seed' ? new Seed(key) : alg === 'idea' ? new Idea(key) : new Rc2(key);
+    if (alg !== 'rc2') checkKey(alg, key, alg === 'camellia-256' ? 32 : 16);
+    legacyCipher = alg === 'seed' ? new Seed(key) : alg === 'idea' ? new Idea(key) : alg === 'rc2' ? new Rc2(key) : new Camellia(key);
     legacyAlg = alg;
     legacyKey = key.slice();
   }
@@ -117,7 +118,7 @@ export function createPureCrypto(): TlsCrypto {
         case '3des': case 'des':
           checkKey(alg, key, alg === 'des' ? 8 : 24);
           return des(key).cbcDecrypt(iv, data);
-        case 'seed': case 'idea': case 'rc2':
+        case 'seed': case 'idea': case 'rc2': case 'camellia-128': case 'camellia-256':
           return legacyBlockCipher(alg, key).cbcDecrypt(iv, data);
         default:
           throw new Error(`pure crypto: ${alg} is not supported`);
@@ -131,7 +132,7 @@ export function createPureCrypto(): TlsCrypto {
         case '3des': case 'des':
           checkKey(alg, key, alg === 'des' ? 8 : 24);
           return des(key).cbcEncrypt(iv, data);
-        case 'seed': case 'idea': case 'rc2':
+        case 'seed': case 'idea': case 'rc2': case 'camellia-128': case 'camellia-256':
           return legacyBlockCipher(alg, key).cbcEncrypt(iv, data);
         default:
           throw new Error(`pure crypto: ${alg} is not supported`);

@@ -87,6 +87,7 @@ function resumedText(what: string, original: string | undefined, clientRandom: U
     : `resumed ${what} whose original handshake is not in the capture ${tail}`;
 }
 
+const NO_BYTES = new Uint8Array(0);
 const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
 /** Ciphers tshark 4.0 cannot decrypt; left encrypted so that output matches it. */
 const TSHARK_UNSUPPORTED = /^ARIA/;
@@ -221,6 +222,11 @@ export class TlsDecryptSession {
     this.keyBlock = undefined;
     this.tls13 = {};
     this.app = undefined;
+    this.serverRandom = undefined;
+    this.chSid = NO_BYTES;
+    this.sid = NO_BYTES;
+    this.ticket = undefined;
+    this.serverModulus = undefined;
   }
 
   /** The key arrived (pcapng DSB, key log) only after the ServerHello that needed it: no decryption, as in tshark. */

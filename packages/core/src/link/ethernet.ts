@@ -31,6 +31,11 @@ class EtherCols {
   }
 }
 
+/** The tree label; a function of its own so the dissector's locals are not captured (no context per call). */
+function ethLabel(src: Uint8Array, dst: Uint8Array): () => string {
+  return () => `Ethernet II, Src: ${etherText(src)}, Dst: ${etherText(dst)}`;
+}
+
 export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissector: Dissector) {
   const proto = reg.protocol('eth', 'Ethernet');
   const f = reg.fields('eth', {
@@ -114,7 +119,7 @@ export function createEthernet(reg: Registry, types: EtherTypeTable, dataDissect
     const src = full ? data.subarray(off + 6, off + 12) : undefined;
     // the columns as text only if printed (IP usually replaces them)
     if (p.wantCols) p.setAddrColumns(new EtherCols(data, off));
-    const node = p.proto(proto, data, off, 14, full ? () => `Ethernet II, Src: ${etherText(src!)}, Dst: ${etherText(dst!)}` : undefined);
+    const node = p.proto(proto, data, off, 14, full ? ethLabel(src!, dst!) : undefined);
     if (full) {
       p.open(f.dst, dst!, off, 6);
       if (p.tree || p.wants(f['dst.lg'])) {

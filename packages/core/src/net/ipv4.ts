@@ -10,6 +10,11 @@ import { Net4Addrs } from './types.ts';
 const DSCP: Record<number, string> = { 0: 'Default', 8: 'Class Selector 1', 10: 'Assured Forwarding 11', 16: 'Class Selector 2', 24: 'Class Selector 3', 32: 'Class Selector 4', 40: 'Class Selector 5', 46: 'Expedited Forwarding', 48: 'Class Selector 6', 56: 'Class Selector 7' };
 const ECN: Record<number, string> = { 0: 'Not ECN-Capable Transport', 1: 'ECN-Capable Transport codepoint \'01\'', 2: 'ECN-Capable Transport codepoint \'10\'', 3: 'Congestion Experienced' };
 
+/** The tree label; a function of its own so the dissector's locals are not captured (no context per call). */
+function ipLabel(net: Net4Addrs): () => string {
+  return () => `Internet Protocol Version 4, Src: ${net.srcText}, Dst: ${net.dstText}`;
+}
+
 export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: Dissector, ipv6: () => Dissector, opts: { inError?: boolean } = {}) {
   const proto = reg.protocol('ip', 'Internet Protocol Version 4');
   const f = reg.fields('ip', {
@@ -81,7 +86,7 @@ export function createIpv4(reg: Registry, protos: IpProtoTable, dataDissector: D
     const net = new Net4Addrs(data, off, srcN, dstN, ttl, opts.inError === true);
     // the address texts are made only if the columns are read
     if (p.wantCols) p.setAddrColumns(net);
-    p.proto(proto, data, off, hl, p.tree || p.wants(proto) ? () => `Internet Protocol Version 4, Src: ${net.srcText}, Dst: ${net.dstText}` : undefined);
+    p.proto(proto, data, off, hl, p.tree || p.wants(proto) ? ipLabel(net) : undefined);
     // the header fields one by one only when someone reads one of them
     if (p.tree || p.wantsAny(headerIds)) {
       p.add(f.version, vhl >> 4, off, 1);

@@ -291,7 +291,7 @@ function buildTls(engine: Engine): TlsDissector {
       } else if (fx.called) {
         p.colInfo = fence + (fence ? ' ' : '') + '[TCP segment of a reassembled PDU]';
       } else {
-        p.colInfo += ' [TCP segment of a reassembled PDU]';
+        p.appendInfo(' [TCP segment of a reassembled PDU]');
       }
     }
   }

@@ -288,7 +288,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     p.protocols.push('tcp');
     if (hl < 20 || off + hl > end) {
       // bogus header length: Wireshark shows the fixed fields and stops
-      p.open(f.proto, data.subarray(off, end), off, end - off, 0, () => `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Len: 0`);
+      p.open(f.proto, data.subarray(off, end), off, end - off, 0, tcpLabel(sp, dp, -1, 0, 0, 0));
       p.add(f.srcport, sp, off, 2);
       p.add(f.dstport, dp, off + 2, 2);
       p.add(f.bogus_header_length, null, off + 12, 1);
@@ -428,8 +428,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     // ---- fields ----
     const tree = p.tree;
     if (tree || p.wants(f.proto)) {
-      p.open(f.proto, data.subarray(off, end), off, end - off, 0, () =>
-        `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Seq: ${seq}${flags & TH_ACK ? `, Ack: ${ack}` : ''}, Len: ${seglen}`);
+      p.open(f.proto, data.subarray(off, end), off, end - off, 0, tcpLabel(sp, dp, seq, flags, ack, seglen));
     } else {
       p.open(f.proto, null, off, end - off);
     }
@@ -573,6 +572,15 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       for (const c of list) for (const r of c.reasm) if (r?.hasHole) r.declareLost(Infinity);
     },
   };
+}
+
+/**
+ * The TCP tree label (seq -1: a bogus header, "Len: 0"). A function of its own so that the
+ * dissector's locals are not captured (V8 would give every call a context for them).
+ */
+function tcpLabel(sp: number, dp: number, seq: number, flags: number, ack: number, seglen: number): () => string {
+  if (seq < 0) return () => `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Len: 0`;
+  return () => `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Seq: ${seq}${flags & TH_ACK ? `, Ack: ${ack}` : ''}, Len: ${seglen}`;
 }
 
 /** Sets the Info column of a segment, built on first read; `opts` undefined = from the option bytes data[optOff, optEnd). */
