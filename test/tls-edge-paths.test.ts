@@ -30,6 +30,8 @@ for (const [name, cap, opts, fields, list] of [
     ['-o', `tls.keylog_file:${join(CAPTURES, LEK, 'premaster.txt')}`, '-d', 'tcp.port==4430-4500,tls'], SSLV2, false],
   ['SSLv2 CLIENT-HELLO upgraded to TLS', 'suricata-verify/tests/sslv2-tls-upgrade-01/ssl-v2-s1.pcap', [], SSLV2, true],
   ['SSLv2 records recognised mid-stream', 'ndpi/pcap/1kxun.pcap', [], SSLV2, false],
+  ['SSLv2-format CLIENT-HELLOs on ports no dissector owns (heuristic, no -d)', 'lekensteyn-wireshark-notes/all/dump.pcapng', [], SSLV2, false],
+  ['a pure SSL 2.0 CLIENT-HELLO on a port no dissector owns is not taken by the heuristic', `${LEK}/sslv2.pcapng`, [], SSLV2, false],
   ['TLS 1.3 draft-14 ServerHello', 'suricata-verify/tests/tls/tls13-draft14/tls13_draft14.pcap', [], TLS, true],
   ['a Certificate vector longer than its message', 'zeek/traces/tls1.2-protocol-violation.pcap', [], TLS, false],
   ['a record with version 0xffff after the handshake', 'zeek/traces/tls1.2-late-protocol-error.pcap', [], TLS, true],

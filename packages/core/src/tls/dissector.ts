@@ -140,6 +140,7 @@ function buildTls(engine: Engine): TlsDissector {
   /** Wireshark's TLS heuristic: a handshake record starting a stream no other dissector's port claims. */
   const heuristic = (data: Uint8Array, off: number, end: number, seg: TcpSegment): boolean => {
     if (OWNED_PORTS.has(seg.srcport) || OWNED_PORTS.has(seg.dstport)) return false;
+    if (looksLikeSslv2ClientHello(data, off, end)) return true;
     if (end - off < 6 || data[off] !== 22 || data[off + 1] !== 3 || data[off + 2]! > 4) return false;
     const len = u16(data, off + 3);
     const ht = data[off + 5]!;
@@ -151,6 +152,7 @@ function buildTls(engine: Engine): TlsDissector {
     const other = (seg.dir ^ 1) as 0 | 1;
     if (end - off >= 6 && data[off] === 22 && data[off + 5] === 1) c.serverDir = other;
     else if (end - off >= 6 && data[off] === 22 && data[off + 5] === 2) c.serverDir = seg.dir;
+    else if (looksLikeSslv2ClientHello(data, off, end)) c.serverDir = other;
     else if (TLS_PORTS.has(seg.dstport)) c.serverDir = other;
     else if (TLS_PORTS.has(seg.srcport)) c.serverDir = seg.dir;
     else c.serverDir = seg.srcport < seg.dstport ? seg.dir : other;
@@ -862,6 +864,20 @@ function fencePrefix(info: string, srcport: number): string {
   if (!info.startsWith('[')) return '';
   const i = info.indexOf(`${srcport} → `);
   return i > 0 ? info.slice(0, i) : '';
+}
+
+/**
+ * An SSL 2.0-format CLIENT-HELLO (RFC 6101 appendix E.1, as old clients sent to reach SSL 3.0 and
+ * TLS servers): a 2-byte record header with the high bit set, message type 1 and a version of
+ * SSL 3.0–TLS 1.2 (0x0300–0x0303). tshark's TLS heuristic takes these, but not a pure SSL 2.0
+ * hello (version 0x0002: lekensteyn ssl3/sslv2.pcapng stays TCP without `-d`).
+ */
+function looksLikeSslv2ClientHello(data: Uint8Array, off: number, end: number): boolean {
+  if (end - off < 11 || (data[off]! & 0x80) === 0 || data[off + 2] !== 1) return false;
+  const len = ((data[off]! & 0x7f) << 8) | data[off + 1]!;
+  const major = data[off + 3]!;
+  const minor = data[off + 4]!;
+  return len >= 9 && major === 3 && minor <= 3;
 }
 
 /** Registers TLS with the engine's TCP dispatcher (default ports and heuristic). */
