@@ -170,3 +170,17 @@ test('--help and --version', () => {
     assert.match(r.stdout, /^tlslens \d+\.\d+\.\d+\n$/);
   }
 });
+
+// Time columns across huge and negative gaps (timestamps out of order, a frame decades apart):
+// seconds and nanoseconds must stay exact, as tshark prints them.
+for (const cap of ['lekensteyn-wireshark-notes/ssl3/sslv2.pcapng', 'lekensteyn-wireshark-notes/tls/pgsql-ssl.pcapng']) {
+  test(`time columns -t r/d/dd/e over out-of-order timestamps (${cap})`, { skip: oracleSkip() }, () => {
+    const file = join(CAPTURES, cap);
+    for (const t of ['r', 'd', 'dd', 'e']) {
+      const col = (out: string) => out.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
+      const got = tlslens(['read', '-r', file, '-t', t]);
+      assert.equal(got.status, 0, got.stderr);
+      assert.deepEqual(col(got.stdout), col(tshark(['-r', file, '-t', t]).stdout), `-t ${t}`);
+    }
+  });
+}

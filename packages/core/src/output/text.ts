@@ -14,12 +14,22 @@ function frac(ns: number, digits: number): string {
   return pad(Math.floor(ns / 10 ** (9 - digits)), digits);
 }
 
-/** Seconds+ns difference, printed with `digits` decimals (truncating like Wireshark). */
-function relText(ns: number, digits: number): string {
-  const neg = ns < 0;
-  const a = Math.abs(ns);
-  const s = Math.floor(a / 1e9);
-  return `${neg ? '-' : ''}${s}.${frac(a - s * 1e9, digits)}`;
+/**
+ * The difference a − b, printed with `digits` decimals (truncating like Wireshark). Seconds and
+ * nanoseconds stay separate: one float of nanoseconds loses the last digits past ~104 days.
+ */
+function relText(a: AbsTime, b: AbsTime, digits: number): string {
+  let s = a.s - b.s;
+  let ns = a.ns - b.ns;
+  if (s > 0 && ns < 0) {
+    s -= 1;
+    ns += 1e9;
+  } else if (s < 0 && ns > 0) {
+    s += 1;
+    ns -= 1e9;
+  }
+  const neg = s < 0 || (s === 0 && ns < 0);
+  return `${neg ? '-' : ''}${Math.abs(s)}.${frac(Math.abs(ns), digits)}`;
 }
 
 export interface TimeState {
@@ -30,14 +40,13 @@ export interface TimeState {
 
 /** The Time column in one of tshark's `-t` formats. */
 export function timeColumn(fmt: TimeFormat, ts: AbsTime, st: TimeState, digits: number): string {
-  const diff = (a: AbsTime, b: AbsTime) => (a.s - b.s) * 1e9 + (a.ns - b.ns);
   switch (fmt) {
     case 'r':
-      return relText(diff(ts, st.first ?? ts), digits);
+      return relText(ts, st.first ?? ts, digits);
     case 'd':
-      return relText(diff(ts, st.prevCaptured ?? ts), digits);
+      return relText(ts, st.prevCaptured ?? ts, digits);
     case 'dd':
-      return relText(diff(ts, st.prevDisplayed ?? ts), digits);
+      return relText(ts, st.prevDisplayed ?? ts, digits);
     case 'e':
       return `${ts.s}.${frac(ts.ns, digits)}`;
     default: {
