@@ -4,7 +4,7 @@
  * what they mean and what tlslens verified.
  */
 import {
-  ExplainCollector, HandshakeCollector, TlsLensError, buildExplanation, langFromLocale, readCaptureBatches,
+  ExplainCollector, HandshakeCollector, TlsLensError, buildExplanation, langFromLocale,
   renderExplanation, type Engine, type ExplainFormat, type Explanation, type Lang,
 } from '@tlslens/core';
 import type { Certificate } from '@tlslens/core';
@@ -13,6 +13,7 @@ import { parseReadArgs } from '../args.ts';
 import { displayFilter } from '../packets.ts';
 import { Out, openInput } from '../io.ts';
 import { engineFromArgs } from './keys.ts';
+import { eachPacket, type Chunks } from '../run.ts';
 import { loadTrustAnchors, takeOptions } from './handshakes.ts';
 
 export const EXPLAIN_HELP = `Usage: tlslens explain [options] FILE
@@ -47,34 +48,6 @@ export interface ExplainRun {
   status: number;
 }
 
-type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-
-/** One pass over a capture: every packet goes to `each` (returning true stops). */
-async function pass(input: Chunks, engine: Engine, wanted: Uint8Array, count: number | undefined, each: (p: ReturnType<Engine['dissect']>) => boolean | void): Promise<string | undefined> {
-  const w = { fields: wanted, tree: false, columns: false };
-  let num = 0;
-  try {
-    for await (const batch of readCaptureBatches(input, { onFormat: (f) => engine.setFileFormat(f) })) {
-      for (const ev of batch) {
-        if (ev.kind === 'secrets') {
-          engine.addSecrets(ev.secrets.type, ev.secrets.data);
-          continue;
-        }
-        if (ev.kind !== 'frame') continue;
-        num++;
-        if (each(engine.dissect(ev.frame, num, w)) === true) return undefined;
-        if (count !== undefined && num >= count) return undefined;
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof TlsLensError)) throw e;
-    return e.message;
-  } finally {
-    engine.finish();
-  }
-  return undefined;
-}
-
 export interface ExplainInput {
   /** Opens the capture (called once, twice with a filter). */
   open(): Promise<Chunks> | Chunks;
@@ -99,7 +72,7 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
     const sid = engine.reg.find('tcp.stream')?.id ?? -1;
     for (const id of filter?.fields ?? []) want[id] = 1;
     if (sid >= 0) want[sid] = 1;
-    const err = await pass(await inp.open(), engine, want, inp.count, (p) => {
+    const err = await eachPacket(await inp.open(), engine, { fields: want, tree: false, columns: false }, inp.count, (p) => {
       if (!filter || !filter.match((id) => p.values(id))) return false;
       const s = p.values(sid)?.[0];
       if (typeof s === 'number') {
@@ -119,7 +92,7 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
   const hs = new HandshakeCollector(engine.reg);
   const want = new Uint8Array(engine.reg.size);
   for (const id of [...col.fields, ...hs.fields]) want[id] = 1;
-  const err = await pass(await inp.open(), engine, want, inp.count, (p) => {
+  const err = await eachPacket(await inp.open(), engine, { fields: want, tree: false, columns: false }, inp.count, (p) => {
     col.add(p);
     hs.add(p);
   });

@@ -1,10 +1,11 @@
 import {
-  TlsLensError, readCaptureBatches, FollowCollector, renderFollow, httpFollowChunks,
+  TlsLensError, FollowCollector, renderFollow, httpFollowChunks,
   type FollowFormat, type FollowMode, type Engine, type Packet,
 } from '@tlslens/core';
 import { parseReadArgs, type ReadArgs } from '../args.ts';
 import { engineFromArgs } from './keys.ts';
 import { Out, openInput } from '../io.ts';
+import { eachPacket, type Wanted } from '../run.ts';
 
 export const FOLLOW_HELP = `Usage: tlslens follow FILE --stream N [--tcp|--tls|--http] [--format ascii|hex|raw|yaml] [key options]
 
@@ -61,31 +62,12 @@ function takeOptions(argv: readonly string[]): FollowArgs {
   return a;
 }
 
-/** Runs a capture through the engine, calling `each` per packet (secrets blocks applied). */
-export async function runCapture(engine: Engine, args: ReadArgs, wanted: { fields: Uint8Array; tree: boolean; columns: boolean },
-  each: (p: Packet) => void): Promise<number> {
-  let num = 0;
-  const input = await openInput(args.file!);
-  try {
-    outer: for await (const batch of readCaptureBatches(input, { onFormat: (f) => engine.setFileFormat(f) })) for (const ev of batch) {
-      if (ev.kind === 'secrets') {
-        engine.addSecrets(ev.secrets.type, ev.secrets.data);
-        continue;
-      }
-      if (ev.kind !== 'frame') continue;
-      num++;
-      const p = engine.dissect(ev.frame, num, wanted);
-      each(p);
-      if (args.count !== undefined && num >= args.count) break outer;
-    }
-  } catch (e) {
-    if (!(e instanceof TlsLensError)) throw e;
-    process.stderr.write(`tlslens: ${args.file}: ${e.message}\n`);
-    return 2;
-  } finally {
-    engine.finish();
-  }
-  return 0;
+/** Runs a capture through the engine, calling `each` per packet; 2 (and one line on stderr) when it is damaged. */
+export async function runCapture(engine: Engine, args: ReadArgs, wanted: Wanted, each: (p: Packet) => void): Promise<number> {
+  const err = await eachPacket(await openInput(args.file!), engine, wanted, args.count, each);
+  if (err === undefined) return 0;
+  process.stderr.write(`tlslens: ${args.file}: ${err}\n`);
+  return 2;
 }
 
 export async function followCommand(argv: readonly string[]): Promise<number> {

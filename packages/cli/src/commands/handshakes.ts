@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
-  TlsLensError, readCaptureBatches,
+  TlsLensError,
 } from '@tlslens/core';
 import { HandshakeCollector, engineDecryption, handshakeJson, renderHandshakeTables, verifyServerChains, type HandshakeSummary } from '@tlslens/core';
 import { parseCaBundle } from '@tlslens/core';
@@ -10,6 +10,7 @@ import { parseReadArgs, type ReadArgs } from '../args.ts';
 import { engineFromArgs } from './keys.ts';
 import { displayFilter } from '../packets.ts';
 import { Out, openInput } from '../io.ts';
+import { eachPacket } from '../run.ts';
 
 export const HANDSHAKES_HELP = `Usage: tlslens handshakes [options] FILE
 
@@ -120,31 +121,15 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
   for (const id of col.fields) want[id] = 1;
   for (const id of filter?.fields ?? []) want[id] = 1;
   const wanted = { fields: want, tree: false, columns: false };
-  let num = 0;
   let status = 0;
-  const input = await openInput(args.file);
-  try {
-    outer: for await (const batch of readCaptureBatches(input, { onFormat: (f) => engine.setFileFormat(f) })) {
-      for (const ev of batch) {
-        if (ev.kind === 'secrets') {
-          // a pcapng Decryption Secrets Block: keys for the frames that follow
-          engine.addSecrets(ev.secrets.type, ev.secrets.data);
-          continue;
-        }
-        if (ev.kind !== 'frame') continue;
-        num++;
-        const p = engine.dissect(ev.frame, num, wanted);
-        col.add(p);
-        if (filter && filter.match((id) => p.values(id))) col.select(p);
-        if (args.count !== undefined && num >= args.count) break outer;
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof TlsLensError)) throw e;
-    process.stderr.write(`tlslens: ${args.file}: ${e.message}\n`);
+  const err = await eachPacket(await openInput(args.file), engine, wanted, args.count, (p) => {
+    col.add(p);
+    if (filter && filter.match((id) => p.values(id))) col.select(p);
+  });
+  if (err !== undefined) {
+    process.stderr.write(`tlslens: ${args.file}: ${err}\n`);
     status = 2;
   }
-  engine.finish();
   for (const w of engine.keyWarnings().slice(warnedBefore)) process.stderr.write(`tlslens: warning: ${w}\n`);
   return { summaries: col.summaries(filter !== undefined, engineDecryption(engine)), status };
 }
