@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { buildPcapng, synthesizeTcp, type AbsTime, type TcpChunk } from '@tlslens/core';
+import { buildPcapng, synthesizeTcp } from '@tlslens/core';
 import { pemDecodeAll } from '../packages/core/src/x509/pem.ts';
 import { CLI, ROOT, tlslens } from './helpers.ts';
+import { startRelay } from './relay.ts';
 
 const PKI = join(ROOT, 'test/fixtures/pki');
 const HOST = 'www.tlslens.test';
@@ -19,13 +20,6 @@ const LEAVES = ['good', 'expired', 'wronghost', 'badsig'] as const;
 type Leaf = (typeof LEAVES)[number];
 
 const pki = (name: string) => readFileSync(join(PKI, name), 'utf8');
-
-const BASE = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-/** Wall-clock time with a monotonic clock's resolution. */
-function now(): AbsTime {
-  const ns = BASE + process.hrtime.bigint();
-  return { s: Number(ns / 1_000_000_000n), ns: Number(ns % 1_000_000_000n) };
-}
 
 /** One TLS session through a recording relay; the rebuilt pcapng (with the key log as a DSB). */
 async function record(leaf: Leaf, version: tls.SecureVersion): Promise<Uint8Array> {
@@ -37,35 +31,11 @@ async function record(leaf: Leaf, version: tls.SecureVersion): Promise<Uint8Arra
     s.on('error', () => {});
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-  const chunks: TcpChunk[] = [];
-  const fin: [AbsTime | undefined, AbsTime | undefined] = [undefined, undefined];
-  let start: AbsTime | undefined;
-  let closed!: () => void;
-  const relayDone = new Promise<void>((res) => (closed = res));
-  const relay = net.createServer({ allowHalfOpen: true }, (down) => {
-    start = now();
-    const up = net.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port, allowHalfOpen: true });
-    let n = 0;
-    const pipe = (a: net.Socket, b: net.Socket, dir: 0 | 1) => {
-      a.on('data', (d: Buffer) => {
-        chunks.push({ t: now(), dir, bytes: new Uint8Array(d) });
-        b.write(d);
-      });
-      a.on('end', () => {
-        fin[dir] ??= now();
-        b.end();
-      });
-      a.on('error', () => b.destroy());
-      a.on('close', () => { if (++n === 2) closed(); });
-    };
-    pipe(down, up, 0);
-    pipe(up, down, 1);
-  });
-  await new Promise<void>((res) => relay.listen(0, '127.0.0.1', () => res()));
+  const relay = await startRelay((server.address() as net.AddressInfo).port);
   const keylog: string[] = [];
   await new Promise<void>((res, rej) => {
     const c = tls.connect({
-      host: '127.0.0.1', port: (relay.address() as net.AddressInfo).port, servername: HOST,
+      host: '127.0.0.1', port: relay.port, servername: HOST,
       rejectUnauthorized: false, minVersion: version, maxVersion: version, ALPNProtocols: ['http/1.1'],
       ...(version === 'TLSv1.2' ? { ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' } : {}),
     });
@@ -76,12 +46,12 @@ async function record(leaf: Leaf, version: tls.SecureVersion): Promise<Uint8Arra
     c.on('close', () => res());
     c.on('error', rej);
   });
-  await relayDone;
+  await relay.done;
   relay.close();
   await new Promise<void>((res) => server.close(() => res()));
   const frames = synthesizeTcp({
     client: { ip: '192.0.2.10', port: 50000 + LEAVES.indexOf(leaf) }, server: { ip: '198.51.100.20', port: 443 },
-    chunks, fin, ...(start ? { start } : {}),
+    chunks: relay.chunks, fin: relay.fin, ...(relay.start ? { start: relay.start } : {}),
   });
   return buildPcapng({ frames, keylog: keylog.map((l) => l + '\n').join('') });
 }

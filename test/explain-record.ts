@@ -4,12 +4,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { buildPcapng, synthesizeTcp, type AbsTime, type SynthFrame, type TcpChunk } from '@tlslens/core';
-
-const BASE = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-function now(): AbsTime {
-  const ns = BASE + process.hrtime.bigint();
-  return { s: Number(ns / 1_000_000_000n), ns: Number(ns % 1_000_000_000n) };
-}
+import { startRelay } from './relay.ts';
 
 export interface ConnSpec {
   server: tls.TlsOptions;
@@ -33,36 +28,12 @@ async function one(spec: ConnSpec, session: Buffer | undefined, keylog: string[]
   });
   server.on('tlsClientError', () => {});
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-  const chunks: TcpChunk[] = [];
-  const fin: [AbsTime | undefined, AbsTime | undefined] = [undefined, undefined];
-  let start: AbsTime | undefined;
-  let closed!: () => void;
-  const relayDone = new Promise<void>((res) => (closed = res));
-  const relay = net.createServer({ allowHalfOpen: true }, (down) => {
-    start = now();
-    const up = net.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port, allowHalfOpen: true });
-    let n = 0;
-    const pipe = (a: net.Socket, b: net.Socket, dir: 0 | 1) => {
-      a.on('data', (d: Buffer) => {
-        chunks.push({ t: now(), dir, bytes: new Uint8Array(d) });
-        b.write(d);
-      });
-      a.on('end', () => {
-        fin[dir] ??= now();
-        b.end();
-      });
-      a.on('error', () => b.destroy());
-      a.on('close', () => { if (++n === 2) closed(); });
-    };
-    pipe(down, up, 0);
-    pipe(up, down, 1);
-  });
-  await new Promise<void>((res) => relay.listen(0, '127.0.0.1', () => res()));
+  const relay = await startRelay((server.address() as net.AddressInfo).port);
   let ok = false;
   let error: string | undefined;
   let newSession: Buffer | undefined;
   await new Promise<void>((res) => {
-    const c = tls.connect({ host: '127.0.0.1', port: (relay.address() as net.AddressInfo).port, ...spec.client, ...(session ? { session } : {}) });
+    const c = tls.connect({ host: '127.0.0.1', port: relay.port, ...spec.client, ...(session ? { session } : {}) });
     c.on('keylog', (l: Buffer) => keylog.push(l.toString('latin1').trimEnd()));
     c.on('session', (s: Buffer) => (newSession = s));
     c.once('secureConnect', () => {
@@ -75,10 +46,10 @@ async function one(spec: ConnSpec, session: Buffer | undefined, keylog: string[]
     c.on('close', () => res());
     c.on('error', (e) => { error = e.message; });
   });
-  await relayDone;
+  await relay.done;
   relay.close();
   await new Promise<void>((res) => server.close(() => res()));
-  return { chunks, fin, ...(start ? { start } : {}), ok, ...(error ? { error } : {}), ...(newSession ? { session: newSession } : {}) };
+  return { chunks: relay.chunks, fin: relay.fin, ...(relay.start ? { start: relay.start } : {}), ok, ...(error ? { error } : {}), ...(newSession ? { session: newSession } : {}) };
 }
 
 /** Records the connections one after the other; `resume` connections reuse the previous session. */
