@@ -1,5 +1,5 @@
 /** English sentences of `tlslens explain`: functions of the step values. */
-import { list, shortHex, type Catalogue, type V } from './catalogue.ts';
+import { list, secretValueLines, shortHex, type Catalogue, type V } from './catalogue.ts';
 import type { CertProblem, Explanation, Finding, Step, StepId } from './model.ts';
 
 const TITLES: Record<StepId, string> = {
@@ -281,18 +281,14 @@ function keysLines(v: V): string[] {
         ? 'master_secret = MD5(pre_master_secret + SHA1("A" + pre_master_secret + client_random + server_random)) + the same with "BB" and "CCC" (SSL 3.0\'s construction, not a PRF)'
         : `master_secret = PRF(pre_master_secret, "master secret", client_random + server_random)[0..47]${v.version === '0x0301' || v.version === '0x0302' ? ' (TLS 1.0/1.1: PRF = P_MD5 XOR P_SHA-1)' : ''}`);
   }
-  L.push(`  client_random = ${v.client_random}`);
-  L.push(`  server_random = ${v.server_random}`);
-  L.push(`  master_secret = ${v.master_secret}`);
   const kb = v.key_block as V | null;
+  const values = secretValueLines(v, kb, { aead: '(none: the AEAD cipher authenticates)', explicitIv: '(none: TLS 1.1+ CBC sends an explicit IV in each record)', none: '(none)' });
+  L.push(...values.slice(0, 3));
   if (kb) {
     L.push(v.version === '0x0300'
       ? 'key_block = the SSL 3.0 MD5/SHA-1 expansion of master_secret with server_random + client_random, cut into:'
       : 'key_block = PRF(master_secret, "key expansion", server_random + client_random), cut into:');
-    for (const k of ['client_write_MAC_key', 'server_write_MAC_key', 'client_write_key', 'server_write_key', 'client_write_IV', 'server_write_IV']) {
-      const h = kb[k.toLowerCase()] as string;
-      L.push(`  ${k} = ${h || (k.includes('MAC') ? '(none: the AEAD cipher authenticates)' : kb.client_write_mac_key ? '(none: TLS 1.1+ CBC sends an explicit IV in each record)' : '(none)')}`);
-    }
+    L.push(...values.slice(3));
   }
   return L;
 }

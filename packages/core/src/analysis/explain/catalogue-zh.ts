@@ -1,5 +1,5 @@
 /** 简体中文：`tlslens explain` 的句子（步骤取值的函数）。 */
-import { list, shortHex, type Catalogue, type V } from './catalogue.ts';
+import { list, secretValueLines, shortHex, type Catalogue, type V } from './catalogue.ts';
 import type { CertProblem, Explanation, Finding, Step, StepId } from './model.ts';
 
 const TITLES: Record<StepId, string> = {
@@ -299,18 +299,14 @@ function keysLines(v: V): string[] {
         ? 'master_secret = MD5(pre_master_secret + SHA1("A" + pre_master_secret + client_random + server_random)) + 以 "BB"、"CCC" 重复的部分（SSL 3.0 自己的构造，不是 PRF）'
         : `master_secret = PRF(pre_master_secret, "master secret", client_random + server_random)[0..47]${v.version === '0x0301' || v.version === '0x0302' ? '（TLS 1.0/1.1：PRF = P_MD5 XOR P_SHA-1）' : ''}`);
   }
-  L.push(`  client_random = ${v.client_random}`);
-  L.push(`  server_random = ${v.server_random}`);
-  L.push(`  master_secret = ${v.master_secret}`);
   const kb = v.key_block as V | null;
+  const values = secretValueLines(v, kb, { aead: '（无：AEAD 算法自带认证）', explicitIv: '（无：TLS 1.1+ 的 CBC 在每个记录中发送显式 IV）', none: '（无）' });
+  L.push(...values.slice(0, 3));
   if (kb) {
     L.push(v.version === '0x0300'
       ? 'key_block = 用 SSL 3.0 的 MD5/SHA-1 构造，由 master_secret 和 server_random + client_random 扩展而来，切分为：'
       : 'key_block = PRF(master_secret, "key expansion", server_random + client_random)，切分为：');
-    for (const k of ['client_write_MAC_key', 'server_write_MAC_key', 'client_write_key', 'server_write_key', 'client_write_IV', 'server_write_IV']) {
-      const h = kb[k.toLowerCase()] as string;
-      L.push(`  ${k} = ${h || (k.includes('MAC') ? '（无：AEAD 算法自带认证）' : kb.client_write_mac_key ? '（无：TLS 1.1+ 的 CBC 在每个记录中发送显式 IV）' : '（无）')}`);
-    }
+    L.push(...values.slice(3));
   }
   return L;
 }

@@ -29,3 +29,23 @@ export function shortHex(h: string | null | undefined, keep = 16): string {
 export function list(items: readonly unknown[], sep = ', '): string {
   return items.map(String).join(sep);
 }
+
+/** Why a key-block part is empty, in the catalogue's language. */
+export interface NoKeyPartText {
+  readonly aead: string;
+  readonly explicitIv: string;
+  readonly none: string;
+}
+
+const KEY_BLOCK_PARTS = ['client_write_MAC_key', 'server_write_MAC_key', 'client_write_key', 'server_write_key', 'client_write_IV', 'server_write_IV'];
+
+/** The language-neutral value lines of the keys step: randoms, master secret, then the key block parts (when `kb`). */
+export function secretValueLines(v: V, kb: V | null, empty: NoKeyPartText): string[] {
+  const L = [`  client_random = ${v.client_random}`, `  server_random = ${v.server_random}`, `  master_secret = ${v.master_secret}`];
+  if (!kb) return L;
+  for (const k of KEY_BLOCK_PARTS) {
+    const h = kb[k.toLowerCase()] as string;
+    L.push(`  ${k} = ${h || (k.includes('MAC') ? empty.aead : kb.client_write_mac_key ? empty.explicitIv : empty.none)}`);
+  }
+  return L;
+}
