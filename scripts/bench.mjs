@@ -11,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 let cap = process.argv[2];
@@ -107,11 +108,17 @@ if (existsSync(keys)) {
   const reqFields = ['frame.number', 'http.request.method', 'http.request.uri', 'http2.headers.path'].flatMap((f) => ['-e', f]);
   console.log(`\n== decryption: read -o tls.keylog_file:${keys} -Y "${filter}" ==`);
   const tsd = await best('tshark', dec, 2);
-  const usd = await best(tlslens, ['read', ...dec], 3);
+  // one thread (the default on this kind of machine; --threads auto uses more only with ≥ 4 cores)
+  const usd = await best(tlslens, ['read', ...dec, '--threads', '1'], 3);
   const drow = (name, r) => console.log(`${name.padEnd(8)} ${r.secs.toFixed(2).padStart(7)} s wall ${r.cpu.toFixed(2).padStart(6)} s CPU ${Math.round(packets / r.secs).toString().padStart(9)} packets/s ${(size / 1e6 / r.secs).toFixed(1).padStart(7)} MB/s  peak RSS ${(r.peakKiB / 1024).toFixed(0).padStart(5)} MiB  ${String(r.lines).padStart(6)} lines  output ${r.sha}`);
   drow('tshark', tsd);
   drow('tlslens', usd);
   console.log(`speed: ${ratios(tsd, usd)}; text outputs ${tsd.sha === usd.sha ? 'identical' : 'DIFFER'}`);
+  // the same with worker threads, one per core (at least 2)
+  const threads = Math.max(2, availableParallelism());
+  const ust = await best(tlslens, ['read', ...dec, '--threads', String(threads)], 3);
+  drow(`tlslens --threads ${threads}`, ust);
+  console.log(`speed with ${threads} threads on ${availableParallelism()} cores: ${ratios(tsd, ust)}; text outputs ${tsd.sha === ust.sha ? 'identical' : 'DIFFER'}`);
   // the same packets as fields (timed once each; the figures above are the benchmark)
   const tsf = await run('tshark', [...dec, '-T', 'fields', ...reqFields], true);
   const usf = await run(tlslens, ['read', ...dec, '-T', 'fields', ...reqFields], true);

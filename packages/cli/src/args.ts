@@ -17,6 +17,8 @@ export interface ReadArgs {
   keylogs: string[];
   /** --rsa-key FILE[:PASSWORD] */
   rsaKeys: string[];
+  /** --threads N|auto: worker threads for a big capture file (undefined = auto). */
+  threads?: number | 'auto';
 }
 
 // tshark options that take a value
@@ -39,6 +41,14 @@ export function parseReadArgs(argv: readonly string[]): ReadArgs {
       const v = argv[++i];
       if (v === undefined) throw new TlsLensError('USAGE', '--rsa-key needs a file');
       a.rsaKeys.push(v);
+      continue;
+    }
+    if (arg === '--threads' || arg.startsWith('--threads=')) {
+      const v = arg === '--threads' ? argv[++i] : arg.slice(10);
+      const n = Number(v);
+      if (v === 'auto') a.threads = 'auto';
+      else if (v !== undefined && Number.isInteger(n) && n >= 1 && n <= 64) a.threads = n;
+      else throw new TlsLensError('USAGE', `--threads needs a number from 1 to 64 or "auto"${v === undefined ? '' : ` (got "${v}")`}`);
       continue;
     }
     if (arg.startsWith('--rsa-key=')) {

@@ -1,4 +1,7 @@
+import { isMainThread, workerData } from 'node:worker_threads';
 import { TlsLensError } from '@tlslens/core';
+import { runShardWorker } from './parallel/shard.ts';
+import type { ShardData } from './parallel/read.ts';
 import { READ_HELP, readCommand } from './commands/read.ts';
 import { demoCommand } from './commands/demo.ts';
 import { captureCommand } from './commands/capture.ts';
@@ -72,7 +75,10 @@ async function main(argv: string[]): Promise<number> {
   throw new TlsLensError('USAGE', `unknown command "${cmd}" (try "tlslens --help")`);
 }
 
-main(process.argv.slice(2)).then(
+// the same bundle runs the worker threads of `read --threads N`
+const shardData = isMainThread ? undefined : (workerData as ShardData | undefined);
+if (shardData?.tlslensShard) void runShardWorker(shardData);
+else main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

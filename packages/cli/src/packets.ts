@@ -5,7 +5,7 @@
 import {
   DEFAULT_FIELDS_OPTIONS, FieldsFormatter, TlsLensError, compileFilter, formatFilterError, hexDump, packetJson,
   parseFieldsOption, summaryLine, timeColumn, treeText,
-  type CaptureEvent, type CompiledFilter, type Engine, type Registry, type TimeFormat, type TimeState,
+  type CaptureEvent, type CompiledFilter, type Engine, type Packet, type Registry, type TimeFormat, type TimeState,
 } from '@tlslens/core';
 import type { ReadArgs } from './args.ts';
 import { Out } from './io.ts';
@@ -13,6 +13,22 @@ import { Out } from './io.ts';
 export interface PrinterOptions {
   /** Flush stdout after every batch (live capture: a line per packet as it arrives). */
   live?: boolean;
+  /** Do not print the display filter's warnings (already printed by whoever checked it first). */
+  quietWarnings?: boolean;
+  /**
+   * A shard of a parallel read (Engine.setShard): only the packets this shard owns are
+   * filtered and printed, each handed to `sink` with its frame number instead of stdout.
+   */
+  shard?: {
+    readonly index: number;
+    readonly sink: (frame: number, text: string) => void | Promise<void>;
+    /** After each batch: every frame up to `frame` has been read. */
+    readonly progress: (frame: number) => void | Promise<void>;
+  };
+  /** Frames up to this number were printed already (a serial read taking over from a parallel one). */
+  skipThrough?: number;
+  /** Packets printed before (so json's separators continue). */
+  shownBefore?: number;
 }
 
 /**
@@ -23,11 +39,11 @@ export interface PrinterOptions {
  * Compiles the -Y filter once: undefined when there is none, 4 (the exit status) after
  * printing the error with its caret when it is invalid; warnings go to stderr.
  */
-export function displayFilter(text: string | undefined, reg: Registry): CompiledFilter | undefined | number {
+export function displayFilter(text: string | undefined, reg: Registry, quiet = false): CompiledFilter | undefined | number {
   if (text === undefined || text.trim() === '') return undefined;
   try {
     const filter = compileFilter(text, reg);
-    for (const w of filter.warnings) process.stderr.write(`tlslens: ${w}\n`);
+    if (!quiet) for (const w of filter.warnings) process.stderr.write(`tlslens: ${w}\n`);
     return filter;
   } catch (e) {
     if (e instanceof TlsLensError) {
@@ -40,7 +56,7 @@ export function displayFilter(text: string | undefined, reg: Registry): Compiled
 
 export function createPrinter(engine: Engine, args: ReadArgs, opts: PrinterOptions = {}): PacketPrinter | number {
   const reg = engine.reg;
-  const filter = displayFilter(args.filter, reg);
+  const filter = displayFilter(args.filter, reg, opts.quietWarnings);
   if (typeof filter === 'number') return filter;
 
   const fieldsOpts = { ...DEFAULT_FIELDS_OPTIONS };
@@ -65,6 +81,7 @@ export class PacketPrinter {
   private readonly timeFmt: TimeFormat;
   private readonly ts: TimeState = {};
   private digits = 6;
+  private readonly skipThrough: number;
 
   constructor(
     private readonly engine: Engine,
@@ -85,6 +102,18 @@ export class PacketPrinter {
     engine.releaseClosed = true;
     this.timeFmt = args.time as TimeFormat;
     engine.columnTime = (t) => timeColumn(this.timeFmt, t, this.ts, this.digits);
+    this.shown = opts.shownBefore ?? 0;
+    this.skipThrough = opts.skipThrough ?? 0;
+  }
+
+  /**
+   * Whether the output depends on which earlier packets were displayed (frame.time_delta_displayed
+   * in the tree, a field or the Time column): a parallel read cannot know that with a filter.
+   */
+  needsDisplayHistory(): boolean {
+    if (!this.filter) return false;
+    const id = this.engine.reg.find('frame.time_delta_displayed')?.id;
+    return this.wanted.tree || this.timeFmt.includes('dd') || (id !== undefined && this.wanted.fields[id] === 1);
   }
 
   /** Writes what comes before the first packet (the -T fields header, json's "["). */
@@ -95,8 +124,8 @@ export class PacketPrinter {
 
   /** Dissects and prints one batch of events; false once the -c count is reached (stop reading). */
   async batch(batch: readonly CaptureEvent[]): Promise<boolean> {
-    const { engine, args, filter, formatter, ts, timeFmt, wanted, out } = this;
-    const reg = engine.reg;
+    const { engine, args, filter, ts, wanted, out } = this;
+    const shard = this.opts.shard;
     let more = true;
     for (const ev of batch) {
       if (ev.kind === 'interface') {
@@ -109,30 +138,40 @@ export class PacketPrinter {
       }
       if (ev.kind !== 'frame') continue;
       const num = ++this.num;
-      const p = engine.dissect(ev.frame, num, wanted);
-      const show = !filter || filter.match((id: number) => p.values(id));
-      if (show) {
-        engine.displayed(p);
-        if (!args.quiet) {
-          if (formatter) {
-            // await only when the output asked to wait (an await per packet costs a microtask)
-            const w = out.write(formatter.line(p, (f) => p.labelOf(f.id)));
-            if (w) await w;
-          } else if (args.format === 'json') {
-            const j = JSON.stringify(packetJson(reg, p), null, 2).replace(/^/gm, '  ');
-            await out.write((this.shown > 0 ? ',\n' : '') + j);
-          } else {
-            ts.first ??= p.ts;
-            // like tshark 4.0: -V prints the tree, -x the hex dump, both replace the summary line
-            if (args.verbose) await out.write(treeText(reg, p) + '\n');
-            if (args.hex) await out.write(hexDump(p));
-            if (!args.verbose && !args.hex) {
-              const w = out.write(summaryLine(p, timeColumn(timeFmt, p.ts, ts, this.digits)));
-              if (w) await w;
-            }
-          }
+      if (shard && engine.skim(ev.frame, num)) {
+        // another shard's TCP segment, not even dissected here: only the time state moves on
+        if (!filter) {
+          engine.displayed(ev.frame);
+          ts.prevDisplayed = ev.frame.ts;
         }
-        this.shown++;
+        ts.first ??= ev.frame.ts;
+        ts.prevCaptured = ev.frame.ts;
+        if (args.count !== undefined && num >= args.count) {
+          more = false;
+          break;
+        }
+        continue;
+      }
+      const p = engine.dissect(ev.frame, num, wanted);
+      // a shard that met what only the whole capture knows prints nothing from this frame on
+      if (shard && engine.shardConflict) return false;
+      if (shard && (p.shard < 0 ? 0 : p.shard) !== shard.index) {
+        // another shard's packet: only the time state moves on (without a filter every packet
+        // is displayed, so the previous displayed one is the previous captured one)
+        if (!filter) {
+          engine.displayed(p);
+          ts.prevDisplayed = p.ts;
+        }
+      } else if (!filter || filter.match((id: number) => p.values(id))) {
+        engine.displayed(p);
+        if (!args.quiet && num > this.skipThrough) {
+          ts.first ??= p.ts;
+          const text = this.packetText(p);
+          const w = shard ? shard.sink(num, text) : out.write(this.shown > 0 && args.format === 'json' ? ',\n' + text : text);
+          // await only when the output asked to wait (an await per packet costs a microtask)
+          if (w) await w;
+        }
+        if (num > this.skipThrough) this.shown++;
         ts.prevDisplayed = p.ts;
       }
       ts.first ??= p.ts;
@@ -143,7 +182,22 @@ export class PacketPrinter {
       }
     }
     if (this.opts.live) await out.flush();
+    if (shard) await shard.progress(this.num);
     return more;
+  }
+
+  /** A displayed packet as printed: a -T fields line, a json object, a summary line, the tree and/or hex dump. */
+  private packetText(p: Packet): string {
+    const { args, formatter } = this;
+    const reg = this.engine.reg;
+    if (formatter) return formatter.line(p, (f) => p.labelOf(f.id));
+    if (args.format === 'json') return JSON.stringify(packetJson(reg, p), null, 2).replace(/^/gm, '  ');
+    // like tshark 4.0: -V prints the tree, -x the hex dump, both replace the summary line
+    let text = '';
+    if (args.verbose) text += treeText(reg, p) + '\n';
+    if (args.hex) text += hexDump(p);
+    if (!args.verbose && !args.hex) text += summaryLine(p, timeColumn(this.timeFmt, p.ts, this.ts, this.digits));
+    return text;
   }
 
   /** Writes what comes after the last packet (json's "]") and flushes. Call after engine.finish(). */

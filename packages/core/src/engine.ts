@@ -12,6 +12,7 @@ import { Packet, type Wanted } from './packet.ts';
 import { createData } from './transport/data.ts';
 import { createUdp } from './transport/udp.ts';
 import { createTcp } from './transport/tcp/index.ts';
+import { endpointKey } from './transport/tcp/tcp.ts';
 import { registerBasicProtocols } from './basic-protocols.ts';
 import { registerHttp } from './http/register.ts';
 import { installTls, type TlsDissector } from './tls/dissector.ts';
@@ -27,6 +28,16 @@ import type { TlsCrypto } from './crypto/types.ts';
 import { createPureCrypto } from './crypto/pure.ts';
 import { TlsKeyStore } from './decrypt/store.ts';
 import type { KeyLog } from './decrypt/keys/keylog.ts';
+
+/**
+ * A TCP segment at `t` that the TCP dissector would take as it is (header complete before the
+ * IP payload's end `ipEnd`) and that cannot start a new conversation (no SYN).
+ */
+function plainSegment(d: Uint8Array, t: number, ipEnd: number): boolean {
+  if (ipEnd - t < 20) return false;
+  const thl = (d[t + 12]! >> 4) * 4;
+  return thl >= 20 && t + thl <= ipEnd && (d[t + 13]! & 0x02) === 0;
+}
 
 /** Preferences, by Wireshark's names where one exists ("tls.keylog_file", "http.tls.port"). */
 export type Prefs = ReadonlyMap<string, string>;
@@ -87,6 +98,18 @@ export class Engine {
    * consumer (`tlslens read`) turns it on. The decryption status and counts are kept.
    */
   releaseClosed = false;
+  /**
+   * Which TCP streams (by tcp.stream) get their TLS records decrypted; undefined = all. The
+   * others still feed their cleartext handshake to the key store (TLS ≤ 1.2 session IDs and
+   * tickets → master secret, for a later resumption) but no record of theirs is decrypted, so
+   * they cost what a keyless read costs. Set by analyses of one connection (explain, follow).
+   */
+  decryptStream: ((stream: number) => boolean) | undefined = undefined;
+  /**
+   * Which TCP streams get their decrypted application data dissected (HTTP…); undefined = all.
+   * The others show it as "data" (`tlslens handshakes` only needs to know it decrypted).
+   */
+  tlsApplication: ((stream: number) => boolean) | undefined = undefined;
 
   private keyStore: TlsKeyStore | undefined;
   private readonly cryptoBackend: TlsCrypto | undefined;
@@ -104,7 +127,34 @@ export class Engine {
 
   /** Creates the key store on first use (key options, a pcapng Decryption Secrets Block). */
   keys(): TlsKeyStore {
-    return (this.keyStore ??= new TlsKeyStore(this.cryptoBackend ?? createPureCrypto()));
+    if (this.keyStore) return this.keyStore;
+    const store = (this.keyStore = new TlsKeyStore(this.cryptoBackend ?? createPureCrypto()));
+    if (this.shardOf) store.partial = this.conflict;
+    return store;
+  }
+
+  private shardOf: { readonly count: number; readonly index: number } | undefined;
+  /**
+   * Set when this engine, as one shard of a parallel read, met something only the whole
+   * capture can answer (a TLS session set up by a connection of another shard, a SOCKS proxy's
+   * stream number): its output may differ from a serial read's from that frame on.
+   */
+  shardConflict: { readonly what: string; readonly frame: number } | undefined;
+  private currentFrame = 0;
+  private readonly conflict = (what: string): void => {
+    this.shardConflict ??= { what, frame: this.currentFrame };
+  };
+
+  /**
+   * Makes this engine shard `index` of `count` of a parallel read: it still reads every frame
+   * (frame times, IP reassembly and tcp.stream numbers stay those of the whole capture) but
+   * analyses only the TCP conversations with tcp.stream % count === index; `p.shard` says who
+   * owns a packet (-1: no TCP, shard 0 prints it). See shardConflict.
+   */
+  setShard(count: number, index: number): void {
+    this.shardOf = { count, index };
+    this.tcp.setShard(count, index, this.conflict);
+    if (this.keyStore) this.keyStore.partial = this.conflict;
   }
 
   /** A pcapng Decryption Secrets Block met while reading (before the packets it serves). */
@@ -199,6 +249,7 @@ export class Engine {
 
   /** Dissects the next frame of the capture. `num` is its 1-based frame number. */
   dissect(frame: CaptureFrame, num: number, wanted: Wanted): Packet {
+    this.currentFrame = num;
     const p = new Packet({ num, ts: frame.ts, data: frame.data, origLen: frame.origLen, linktype: frame.linktype, ifaceId: frame.ifaceId, wanted });
     dissectFrame(p, this.frameFields, this.clock, this.frameProto, frame.comments, this.pcapng);
     const link = this.links.get(frame.linktype);
@@ -228,6 +279,46 @@ export class Engine {
     return p;
   }
 
+  /**
+   * A shard's shortcut (setShard): true when the frame is certainly another shard's TCP segment
+   * that changes nothing this shard keeps (Ethernet, IPv4 unfragmented, TCP without SYN, of a
+   * conversation whose both directions are known): only the frame clock moves on, no dissection.
+   * false: dissect it (which also tells whose it is).
+   */
+  skim(frame: CaptureFrame, num: number): boolean {
+    const so = this.shardOf;
+    const d = frame.data;
+    if (so === undefined || frame.linktype !== 1 || d.length < 54) return false;
+    let owner = -1;
+    if (d[12] === 0x08 && d[13] === 0x00) {
+      const vhl = d[14]!;
+      const hl = (vhl & 15) * 4;
+      if (vhl >> 4 !== 4 || hl < 20 || 14 + hl + 20 > d.length || d[23] !== 6 || (((d[20]! << 8) | d[21]!) & 0x3fff) !== 0) return false;
+      // the IP payload's end as the IPv4 dissector computes it
+      const totLen = (d[16]! << 8) | d[17]!;
+      const t = 14 + hl;
+      if (!plainSegment(d, t, totLen === 0 || totLen < hl ? d.length : Math.min(d.length, 14 + totLen))) return false;
+      const src = ((d[26]! << 24) >>> 0) + ((d[27]! << 16) | (d[28]! << 8) | d[29]!);
+      const dst = ((d[30]! << 24) >>> 0) + ((d[31]! << 16) | (d[32]! << 8) | d[33]!);
+      const a = src * 65536 + ((d[t]! << 8) | d[t + 1]!);
+      const b = dst * 65536 + ((d[t + 2]! << 8) | d[t + 3]!);
+      owner = this.tcp.shardOwner4(a < b ? a : b, a < b ? b : a);
+    } else if (d[12] === 0x86 && d[13] === 0xdd) {
+      // IPv6 with TCP right after the fixed header (no extension headers)
+      if (d.length < 74 || d[14]! >> 4 !== 6 || d[20] !== 6) return false;
+      const plen = (d[18]! << 8) | d[19]!;
+      if (!plainSegment(d, 54, plen === 0 ? d.length : Math.min(d.length, 54 + plen))) return false;
+      const a = endpointKey(d.subarray(22, 38), (d[54]! << 8) | d[55]!);
+      const b = endpointKey(d.subarray(38, 54), (d[56]! << 8) | d[57]!);
+      owner = this.tcp.shardOwner6(a < b ? `${a}|${b}` : `${b}|${a}`);
+    } else return false;
+    if (owner < 0 || owner === so.index) return false;
+    this.currentFrame = num;
+    this.clock.first ??= frame.ts;
+    this.clock.prev = frame.ts;
+    return true;
+  }
+
   /** Tells the engine what kind of file the frames come from (pcapng frames carry an interface id). */
   setFileFormat(format: string): void {
     this.pcapng = format === 'pcapng';
@@ -239,7 +330,7 @@ export class Engine {
   }
 
   /** Tells the engine that a frame was displayed (for frame.time_delta_displayed). */
-  displayed(p: Packet): void {
+  displayed(p: Packet | { readonly ts: AbsTime }): void {
     this.clock.prevDisplayed = p.ts;
   }
 }

@@ -168,6 +168,11 @@ export class Packet {
   private cur: TreeNode[];
   /** Current data source index for added nodes. */
   src = 0;
+  /**
+   * In a parallel read (Engine.setShard), the shard that owns this packet: set by its first
+   * TCP conversation; -1 = none (then shard 0 prints it).
+   */
+  shard = -1;
 
   constructor(init: {
     num: number;

@@ -13,7 +13,7 @@ import { parseReadArgs } from '../args.ts';
 import { displayFilter } from '../packets.ts';
 import { Out, openInput } from '../io.ts';
 import { engineFromArgs } from './keys.ts';
-import { eachPacket, type Chunks } from '../run.ts';
+import { eachPacket, filterNeeds, type Chunks } from '../run.ts';
 import { loadTrustAnchors, takeOptions } from './handshakes.ts';
 
 export const EXPLAIN_HELP = `Usage: tlslens explain [options] FILE
@@ -49,8 +49,10 @@ export interface ExplainRun {
 }
 
 export interface ExplainInput {
-  /** Opens the capture (called once, twice with a filter). */
+  /** Opens the capture (called once, twice with a filter, once more for a resumed connection). */
   open(): Promise<Chunks> | Chunks;
+  /** `open` can be called again (false for stdin read once): default true. */
+  reopenable?: boolean;
   engine(): Promise<Engine> | Engine;
   stream?: number | undefined;
   filter?: string | undefined;
@@ -72,6 +74,10 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
     const sid = engine.reg.find('tcp.stream')?.id ?? -1;
     for (const id of filter?.fields ?? []) want[id] = 1;
     if (sid >= 0) want[sid] = 1;
+    // a filter on addresses, ports, tcp.stream… matches the same packets without decryption, one on TLS fields without HTTP
+    const needs = filterNeeds(filter?.fields ?? [], engine.reg);
+    if (!needs.decryption) engine.decryptStream = () => false;
+    if (!needs.application) engine.tlsApplication = () => false;
     const err = await eachPacket(await inp.open(), engine, { fields: want, tree: false, columns: false }, inp.count, (p) => {
       if (!filter || !filter.match((id) => p.values(id))) return false;
       const s = p.values(sid)?.[0];
@@ -90,8 +96,19 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
   const engine = await inp.engine();
   const col = new ExplainCollector(engine.reg, stream);
   const hs = new HandshakeCollector(engine.reg);
+  // only the explained connection is decrypted and summarised (until it is known, every one):
+  // the others cost what a keyless read costs, their cleartext handshakes still keeping the
+  // TLS ≤ 1.2 sessions a resumption of them needs
+  const mine = (s: number): boolean => col.target === undefined || s === col.target;
+  engine.decryptStream = mine;
+  hs.only = mine;
   const want = new Uint8Array(engine.reg.size);
   for (const id of [...col.fields, ...hs.fields]) want[id] = 1;
+  // (the explanation does not use the fingerprints: not computing them for every ClientHello saves time)
+  for (const n of ['ja3', 'ja3_full', 'ja3s', 'ja3s_full', 'ja4', 'ja4_r']) {
+    const id = engine.reg.find(`tls.handshake.${n}`)?.id;
+    if (id !== undefined) want[id] = 0;
+  }
   const err = await eachPacket(await inp.open(), engine, { fields: want, tree: false, columns: false }, inp.count, (p) => {
     col.add(p);
     hs.add(p);
@@ -105,8 +122,39 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
     const first = hs.summaries()[0];
     if (first) return explainCapture({ ...inp, filter: undefined, stream: first.stream });
   }
-  const explanation = await buildExplanation(engine, col, hs, { verifier: createNodeVerifier(), trustAnchors: inp.trustAnchors });
+  const opts = { verifier: createNodeVerifier(), trustAnchors: inp.trustAnchors };
+  let explanation = await buildExplanation(engine, col, hs, opts);
+  const ch = col.facts?.messages.find((m) => m.type === 1 && m.fromClient);
+  if (explanation && ch && stream !== undefined && inp.reopenable !== false && unresolvedResumption(explanation)) {
+    // The earlier connection that issued the session is looked up among the session IDs and
+    // tickets seen; TLS 1.3 tickets (and renegotiated handshakes) are encrypted, and the other
+    // connections were not decrypted: look again, decrypting everything before the ClientHello.
+    const earlier = await sessionOrigins(inp, stream, Math.min(ch.frame - 1, inp.count ?? Infinity));
+    if (earlier) {
+      col.mergeOrigins(earlier);
+      explanation = await buildExplanation(engine, col, hs, opts);
+    }
+  }
   return explanation ? { explanation, status } : { status };
+}
+
+/** A resumed connection whose original was not found (the second pass may find it). */
+function unresolvedResumption(ex: Explanation): boolean {
+  const v = ex.steps.find((s) => s.id === 'server_hello')?.values as { resumed?: unknown; resumed_from?: unknown } | undefined;
+  return v !== undefined && v.resumed !== undefined && v.resumed !== 'no' && (v.resumed_from ?? null) === null;
+}
+
+/** The session IDs and tickets issued in the first `count` frames, every connection decrypted (no HTTP). */
+async function sessionOrigins(inp: ExplainInput, stream: number, count: number): Promise<ExplainCollector | undefined> {
+  if (count <= 0) return undefined;
+  const engine = await inp.engine();
+  engine.tlsApplication = () => false;
+  const col = new ExplainCollector(engine.reg, stream);
+  const want = new Uint8Array(engine.reg.size);
+  for (const id of col.fields) want[id] = 1;
+  // (a read error: the frames before it were read in the first pass, so it comes after them)
+  await eachPacket(await inp.open(), engine, { fields: want, tree: false, columns: false }, count, (p) => col.add(p));
+  return col;
 }
 
 async function buffered(src: Chunks): Promise<Uint8Array[]> {
@@ -144,6 +192,7 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
   const stdin = file === '-' && args.filter !== undefined ? await buffered(await openInput('-')) : undefined;
   const r = await explainCapture({
     open: () => stdin ?? openInput(file),
+    reopenable: file !== '-' || stdin !== undefined,
     engine: () => engineFromArgs(args),
     ...(stream !== undefined ? { stream } : {}),
     ...(args.filter !== undefined ? { filter: args.filter } : {}),

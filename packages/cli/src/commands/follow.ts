@@ -1,9 +1,10 @@
 import {
-  TlsLensError, FollowCollector, renderFollow, httpFollowChunks,
-  type FollowFormat, type FollowMode, type Engine, type Packet,
+  Engine, TlsLensError, FollowCollector, renderFollow, httpFollowChunks,
+  type FollowFormat, type FollowMode, type Packet,
 } from '@tlslens/core';
 import { parseReadArgs, type ReadArgs } from '../args.ts';
 import { engineFromArgs } from './keys.ts';
+import { createNodeCrypto } from '../crypto/node-crypto.ts';
 import { Out, openInput } from '../io.ts';
 import { eachPacket, type Wanted } from '../run.ts';
 
@@ -63,11 +64,26 @@ function takeOptions(argv: readonly string[]): FollowArgs {
 }
 
 /** Runs a capture through the engine, calling `each` per packet; 2 (and one line on stderr) when it is damaged. */
-export async function runCapture(engine: Engine, args: ReadArgs, wanted: Wanted, each: (p: Packet) => void): Promise<number> {
+export async function runCapture(engine: Engine, args: ReadArgs, wanted: Wanted | ((num: number) => Wanted), each: (p: Packet) => void): Promise<number> {
   const err = await eachPacket(await openInput(args.file!), engine, wanted, args.count, each);
   if (err === undefined) return 0;
   process.stderr.write(`tlslens: ${args.file}: ${err}\n`);
   return 2;
+}
+
+/** The frames whose TCP payload belongs to `stream` (what the follow tap sees). */
+async function streamFrames(args: ReadArgs, stream: number): Promise<Set<number>> {
+  const engine = new Engine({ prefs: new Map(args.prefs), decodeAs: args.decodeAs, crypto: createNodeCrypto() });
+  engine.decryptStream = () => false;
+  const frames = new Set<number>();
+  const tcpHandler = engine.tcpApps.handler;
+  engine.tcp.setPayloadHandler((p, data, offset, end, seg) => {
+    if (seg.stream === stream) frames.add(p.num);
+    return tcpHandler(p, data, offset, end, seg);
+  });
+  // (a damaged capture: the second pass reports it)
+  await eachPacket(await openInput(args.file!), engine, { fields: new Uint8Array(engine.reg.size), tree: false, columns: false }, args.count, () => {});
+  return frames;
 }
 
 export async function followCommand(argv: readonly string[]): Promise<number> {
@@ -78,7 +94,12 @@ export async function followCommand(argv: readonly string[]): Promise<number> {
   const fa = takeOptions(argv);
   const args = parseReadArgs(fa.rest);
   if (args.file === undefined) throw new TlsLensError('USAGE', 'no capture file given (tlslens follow FILE --stream N)');
+  // --http reads the detail tree, costly on every packet: a first pass (no tree, no decryption)
+  // finds the frames carrying the stream's payload, and only those get a tree in the second
+  const treeFrames = fa.mode === 'http' && args.file !== '-' ? await streamFrames(args, fa.stream) : undefined;
   const engine = await engineFromArgs(args);
+  // only the followed connection is decrypted (none for --tcp): the others cost a keyless read
+  engine.decryptStream = fa.mode === 'tcp' ? () => false : (s) => s === fa.stream;
   const col = new FollowCollector(fa.mode, fa.stream);
   // the taps run inside engine.dissect, after IP has set the packet's address columns
   const seen = new Set<number>();
@@ -105,7 +126,8 @@ export async function followCommand(argv: readonly string[]): Promise<number> {
   // http mode: the direction and endpoints of the current packet (set by the TCP tap)
   let httpSeg: { dir: 0 | 1; src: { addr: string; port: number }; dst: { addr: string; port: number } } | undefined;
   const wanted = { fields: new Uint8Array(engine.reg.size), tree: fa.mode === 'http', columns: true };
-  const status = await runCapture(engine, args, wanted, (p) => {
+  const other = { fields: wanted.fields, tree: false, columns: false };
+  const status = await runCapture(engine, args, treeFrames ? (num) => (treeFrames.has(num) ? wanted : other) : wanted, (p) => {
     if (fa.mode !== 'http' || httpSeg === undefined) return;
     const chunks = httpFollowChunks(p, engine.reg);
     // as tshark, the nodes come from the first packet with an HTTP message

@@ -10,7 +10,7 @@ import { parseReadArgs, type ReadArgs } from '../args.ts';
 import { engineFromArgs } from './keys.ts';
 import { displayFilter } from '../packets.ts';
 import { Out, openInput } from '../io.ts';
-import { eachPacket } from '../run.ts';
+import { eachPacket, filterNeeds } from '../run.ts';
 
 export const HANDSHAKES_HELP = `Usage: tlslens handshakes [options] FILE
 
@@ -116,6 +116,11 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
   const warnedBefore = engine.keyWarnings().length;
   const filter = displayFilter(args.filter, reg);
   if (typeof filter === 'number') return filter;
+  // the summaries need each connection's decryption status, not its HTTP (unless the filter
+  // asks for it): decrypted application data is not dissected further, and a closed
+  // connection's buffers and decoders are dropped
+  if (!filterNeeds(filter?.fields ?? [], reg).application) engine.tlsApplication = () => false;
+  engine.releaseClosed = true;
   const col = new HandshakeCollector(reg);
   const want = new Uint8Array(reg.size);
   for (const id of col.fields) want[id] = 1;

@@ -1,8 +1,9 @@
 import { TlsLensError, readCaptureBatches } from '@tlslens/core';
-import { parseReadArgs } from '../args.ts';
+import { parseReadArgs, type ReadArgs } from '../args.ts';
 import { openInput } from '../io.ts';
-import { createPrinter } from '../packets.ts';
+import { createPrinter, type PrinterOptions } from '../packets.ts';
 import { engineFromArgs } from './keys.ts';
+import { readParallel, threadsFor } from '../parallel/read.ts';
 
 export const READ_HELP = `Usage: tlslens read [options] [-r] FILE
 
@@ -22,6 +23,10 @@ Reads a capture (pcap, pcapng, gzip-compressed, or - for stdin) with tshark's op
   --keylog FILE           TLS key log file (repeatable; merged with -o tls.keylog_file)
   --rsa-key FILE[:PASS]   RSA private key for RSA key exchange (repeatable); tshark's
                           -o 'uat:rsa_keys:"FILE","PASS"' and -o tls.keys_list:IP,PORT,PROTO,FILE work too
+  --threads N|auto        dissect a big capture file in N worker threads, each taking a share
+                          of the TCP connections (same output as one thread; default auto:
+                          one thread, or one per core up to 4 for files over 64 MB when the
+                          machine has at least 4 cores)
 
 Exit status: 0 success; 1 bad usage or unknown field; 2 the capture cannot be read
 (missing, not a capture, truncated or corrupt: frames before the damage are printed);
@@ -31,14 +36,33 @@ Exit status: 0 success; 1 bad usage or unknown field; 2 the capture cannot be re
 export async function readCommand(argv: readonly string[]): Promise<number> {
   const args = parseReadArgs(argv);
   if (args.file === undefined) throw new TlsLensError('USAGE', 'no capture file given (use -r FILE)');
-  const engine = await engineFromArgs(args);
-  const warnedBefore = engine.keyWarnings().length;
-  const printer = createPrinter(engine, args);
-  if (typeof printer === 'number') return printer;
+  const threads = await threadsFor(args);
+  if (threads > 1) return readParallel(argv, args, threads);
+  return (await runRead(args)).status;
+}
 
-  await printer.begin();
+export interface ReadRun {
+  status: number;
+  /** Frames read. */
+  frames: number;
+  /** A shard's reason to hand over to a serial read (Engine.shardConflict). */
+  conflict?: { readonly what: string; readonly frame: number } | undefined;
+}
+
+/**
+ * One pass of `read` over args.file: the whole capture, or one shard of a parallel read
+ * (`shard`), or the rest of one that had to stop (`opts.skipThrough`, `resume`: no header).
+ */
+export async function runRead(args: ReadArgs, opts: PrinterOptions = {}, shardOf?: { count: number }, resume = false): Promise<ReadRun> {
+  const engine = await engineFromArgs(args);
+  if (shardOf && opts.shard) engine.setShard(shardOf.count, opts.shard.index);
+  const warnedBefore = engine.keyWarnings().length;
+  const printer = createPrinter(engine, args, opts);
+  if (typeof printer === 'number') return { status: printer, frames: 0 };
+
+  if (!resume && !opts.shard) await printer.begin();
   let status = 0;
-  const input = await openInput(args.file);
+  const input = await openInput(args.file!);
   try {
     for await (const batch of readCaptureBatches(input, { onFormat: (f) => engine.setFileFormat(f) })) {
       if (!(await printer.batch(batch))) break;
@@ -50,7 +74,7 @@ export async function readCommand(argv: readonly string[]): Promise<number> {
     status = 2;
   }
   engine.finish();
-  await printer.end();
+  if (!opts.shard) await printer.end();
   for (const w of engine.keyWarnings().slice(warnedBefore)) process.stderr.write(`tlslens: warning: ${w}\n`);
-  return status;
+  return { status, frames: printer.num, conflict: engine.shardConflict };
 }

@@ -376,6 +376,7 @@ export class TlsDecryptSession {
     if (this.version < TLS13) {
       const byId = sid.length > 0 && equalBytes(sid, this.chSid);
       const ms = this.store.keylog.masterSecret(this.clientRandom ?? new Uint8Array(0));
+      if (ms === undefined && (byId || this.ticket) && this.store.partial) this.store.partial('a TLS session resumed without a key log line of its own');
       const cached = byId ? this.store.sessions.get(toHex(sid)) ?? this.store.keylog.masterSecretForSessionId(sid) : undefined;
       const byTicket = this.ticket ? this.store.tickets.get(toHex(this.ticket)) : undefined;
       if (byId || byTicket) {
@@ -460,17 +461,9 @@ export class TlsDecryptSession {
     // an older check of this side (renegotiation) is computed first: later results win, as before
     this.finishedChecks[i]?.();
     const crypto = this.crypto;
-    // the transcript is hashed now (cheap; its messages need not be kept), the keyed part later;
-    // SSL 3.0 mixes the master secret into the hash: its messages are kept
-    let transcript: Uint8Array[] | undefined;
-    let hash: Uint8Array | undefined;
-    try {
-      if (version >= TLS13) hash = crypto.hash(suite.prfHash, this.transcript);
-      else if (version > SSL3) hash = handshakeHash(crypto, version, suite, this.transcript);
-      else transcript = this.transcript.slice();
-    } catch {
-      return undefined;
-    }
+    // the transcript as it stands (its messages are copies that are never changed) is hashed only
+    // when the check runs: most reads never ask for it
+    const transcript = this.transcript.slice();
     const received = vd.slice();
     let done = false;
     let result: boolean | undefined;
@@ -481,9 +474,9 @@ export class TlsDecryptSession {
       let want: Uint8Array | undefined;
       try {
         want = version >= TLS13
-          ? finishedVerifyData13(crypto, suite.prfHash, base!, hash!)
-          : hash ? finishedVerifyDataFromHash(crypto, version, suite, master!, fromClient, hash)
-          : finishedVerifyData(crypto, version, suite, master!, fromClient, transcript!);
+          ? finishedVerifyData13(crypto, suite.prfHash, base!, crypto.hash(suite.prfHash, transcript))
+          : version > SSL3 ? finishedVerifyDataFromHash(crypto, version, suite, master!, fromClient, handshakeHash(crypto, version, suite, transcript))
+          : finishedVerifyData(crypto, version, suite, master!, fromClient, transcript);
       } catch {
         return undefined;
       }

@@ -31,6 +31,12 @@ export class TlsKeyStore {
    * Off when reading files, where tshark's rule applies (a key must precede its use).
    */
   lateKeys = false;
+  /**
+   * Set when this store sees only some of the capture's connections (one shard of a parallel
+   * read): called when a connection would resume a session that another connection set up,
+   * whose handshake this store may not have seen.
+   */
+  partial: ((what: string) => void) | undefined = undefined;
   /** Problems met loading keys (bad key files…), besides the key log's own warnings. */
   readonly warnings: string[] = [];
 

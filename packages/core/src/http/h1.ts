@@ -32,8 +32,8 @@ const METHODS = new Set([
   'X-MS-ENUMATTS', 'RPC_IN_DATA', 'RPC_OUT_DATA', 'RPC_CONNECT', 'SSTP_DUPLEX_POST', 'MKWORKSPACE',
 ]);
 
-/** Header name (lowercase) → field abbreviation. */
-const HEADER_FIELDS: Record<string, string> = {
+/** Header name (lowercase) → field abbreviation (a Map: a header named "constructor" is just a header). */
+const HEADER_FIELDS = new Map<string, string>(Object.entries({
   authorization: 'http.authorization',
   'proxy-authenticate': 'http.proxy_authenticate',
   'proxy-authorization': 'http.proxy_authorization',
@@ -64,7 +64,7 @@ const HEADER_FIELDS: Record<string, string> = {
   'last-modified': 'http.last_modified',
   'x-forwarded-for': 'http.x_forwarded_for',
   'http2-settings': 'http.http2_settings',
-};
+}));
 
 /** Media types → the protocol tshark's media dissector table names in frame.protocols. */
 function mediaProto(ct: string): string {
@@ -153,6 +153,21 @@ interface Parsed {
   contentEncoding: string;
   contentLength: number | undefined;
   truncated: boolean;
+}
+
+/** What the start line and headers say (a Parsed without its length and body). */
+type MessageHead = Omit<Parsed, 'length' | 'body' | 'chunks' | 'trailerStart' | 'truncated'>;
+
+/**
+ * A parsed message from its head and body (one object literal of a fixed shape: an object spread
+ * per message showed up in profiles of big captures).
+ */
+function parsed(h: MessageHead, length: number, body: Uint8Array | undefined, chunks: Parsed['chunks'], trailerStart: number, truncated: boolean): Parsed {
+  return {
+    length, headerEnd: h.headerEnd, isRequest: h.isRequest, firstLineEnd: h.firstLineEnd, method: h.method, uri: h.uri, version: h.version,
+    code: h.code, phrase: h.phrase, headers: h.headers, body, chunks, trailerStart, contentType: h.contentType,
+    contentEncoding: h.contentEncoding, contentLength: h.contentLength, truncated,
+  };
 }
 
 /** More bytes needed; `known`: the message's length is known (Content-Length, or until the close). */
@@ -367,10 +382,10 @@ export class Http1Connection {
       if (reqMethod === 'HEAD') noBody = true;
       if (reqMethod === 'CONNECT' && code >= 200 && code < 300) noBody = true;
     }
-    const base: Omit<Parsed, 'length' | 'body' | 'chunks' | 'trailerStart' | 'truncated'> = {
+    const base: MessageHead = {
       headerEnd, isRequest, firstLineEnd: lineEnd, method, uri, version, code, phrase, headers, contentType, contentEncoding, contentLength,
     };
-    if (noBody) return { ...base, length: headerEnd, body: undefined, chunks: undefined, trailerStart: -1, truncated: false };
+    if (noBody) return parsed(base, headerEnd, undefined, undefined, -1, false);
     if (te !== undefined && /chunked/i.test(te)) {
       const chunks: NonNullable<Parsed['chunks']> = [];
       let c = headerEnd;
@@ -378,11 +393,11 @@ export class Http1Connection {
       let total = 0;
       for (;;) {
         const le = findLineEnd(b, c);
-        if (le < 0) return closed ? { ...base, length: b.length, body: concat(parts, total), chunks, trailerStart: -1, truncated: true } : { need: true, firstLine };
+        if (le < 0) return closed ? parsed(base, b.length, concat(parts, total), chunks, -1, true) : { need: true, firstLine };
         const sizeText = latin1(b, c, le).split(';')[0]!.trim();
         if (!/^[0-9a-fA-F]+$/.test(sizeText)) {
           // a bad chunk header: take what we have
-          return { ...base, length: le, body: concat(parts, total), chunks, trailerStart: -1, truncated: true };
+          return parsed(base, le, concat(parts, total), chunks, -1, true);
         }
         const size = parseInt(sizeText, 16);
         const ds = skipEol(b, le);
@@ -391,20 +406,20 @@ export class Http1Connection {
           let t = ds;
           for (;;) {
             const tl = findLineEnd(b, t);
-            if (tl < 0) return closed ? { ...base, length: b.length, body: concat(parts, total), chunks, trailerStart: ds, truncated: true } : { need: true, firstLine };
+            if (tl < 0) return closed ? parsed(base, b.length, concat(parts, total), chunks, ds, true) : { need: true, firstLine };
             if (tl === t) {
               chunks.push({ size: 0, start: c, dataStart: ds, end: ds });
-              return { ...base, length: skipEol(b, tl), body: concat(parts, total), chunks, trailerStart: ds, truncated: false };
+              return parsed(base, skipEol(b, tl), concat(parts, total), chunks, ds, false);
             }
             t = skipEol(b, tl);
           }
         }
-        if (size > MAX_BODY_BYTES || total + size > MAX_BODY_BYTES) return { ...base, length: b.length, body: concat(parts, total), chunks, trailerStart: -1, truncated: true };
+        if (size > MAX_BODY_BYTES || total + size > MAX_BODY_BYTES) return parsed(base, b.length, concat(parts, total), chunks, -1, true);
         if (ds + size + 2 > b.length) {
           if (closed) {
             parts.push(b.subarray(ds, Math.min(b.length, ds + size)));
             total += Math.min(b.length, ds + size) - ds;
-            return { ...base, length: b.length, body: concat(parts, total), chunks, trailerStart: -1, truncated: true };
+            return parsed(base, b.length, concat(parts, total), chunks, -1, true);
           }
           return { need: true, firstLine };
         }
@@ -416,20 +431,20 @@ export class Http1Connection {
       }
     }
     if (contentLength !== undefined) {
-      if (contentLength > MAX_BODY_BYTES) return { ...base, length: Math.min(b.length, headerEnd + contentLength), body: undefined, chunks: undefined, trailerStart: -1, truncated: true };
+      if (contentLength > MAX_BODY_BYTES) return parsed(base, Math.min(b.length, headerEnd + contentLength), undefined, undefined, -1, true);
       if (b.length - headerEnd < contentLength) {
-        if (closed) return { ...base, length: b.length, body: b.subarray(headerEnd), chunks: undefined, trailerStart: -1, truncated: true };
+        if (closed) return parsed(base, b.length, b.subarray(headerEnd), undefined, -1, true);
         return { need: true, firstLine, known: true };
       }
-      return { ...base, length: headerEnd + contentLength, body: b.subarray(headerEnd, headerEnd + contentLength), chunks: undefined, trailerStart: -1, truncated: false };
+      return parsed(base, headerEnd + contentLength, b.subarray(headerEnd, headerEnd + contentLength), undefined, -1, false);
     }
-    if (isRequest) return { ...base, length: headerEnd, body: undefined, chunks: undefined, trailerStart: -1, truncated: false };
+    if (isRequest) return parsed(base, headerEnd, undefined, undefined, -1, false);
     // a response without a length: the body runs until the connection closes
     if (!closed) {
-      if (b.length - headerEnd > MAX_BODY_BYTES) return { ...base, length: b.length, body: b.subarray(headerEnd), chunks: undefined, trailerStart: -1, truncated: true };
+      if (b.length - headerEnd > MAX_BODY_BYTES) return parsed(base, b.length, b.subarray(headerEnd), undefined, -1, true);
       return { need: true, firstLine, known: true };
     }
-    return { ...base, length: b.length, body: b.length > headerEnd ? b.subarray(headerEnd) : undefined, chunks: undefined, trailerStart: -1, truncated: false };
+    return parsed(base, b.length, b.length > headerEnd ? b.subarray(headerEnd) : undefined, undefined, -1, false);
   }
 
   // ---- dissection ----
@@ -499,15 +514,16 @@ export class Http1Connection {
     }
     // header lines
     let host: string | undefined;
+    // NOTIFY is a "notification": tshark adds no line fields for its headers
+    const lineId = r.method === 'NOTIFY' ? -1 : r.isRequest ? f['http.request.line'] : f['http.response.line'];
+    const wantLines = lineId >= 0 && p.wants(lineId);
     for (const h of r.headers) {
-      // NOTIFY is a "notification": tshark adds no line fields for its headers
-      if (r.method !== 'NOTIFY') {
-        const lineId = r.isRequest ? f['http.request.line'] : f['http.response.line'];
-        p.add(lineId, fieldString(msgBytes, h.start, h.lineEnd), h.start, h.lineEnd - h.start);
-      }
-      const abbrev = HEADER_FIELDS[h.lname];
+      if (wantLines) p.add(lineId, fieldString(msgBytes, h.start, h.lineEnd), h.start, h.lineEnd - h.start);
+      const abbrev = HEADER_FIELDS.get(h.lname);
       if (!abbrev) continue;
       const id = (f as unknown as Record<string, number>)[abbrev]!;
+      // the value's text only when someone reads it: the field, or the headers handled below
+      if (!p.wants(id) && !VALUE_USED.has(h.lname)) continue;
       const value = fieldString(msgBytes, h.valueStart, h.end);
       p.add(id, value, h.valueStart, h.end - h.valueStart);
       if (h.lname === 'host') host = value;
@@ -629,6 +645,9 @@ export class Http1Connection {
     if (this.proxyPort !== undefined) p.add(this.f['http.proxy_connect_port'], this.proxyPort, 0, 0, GENERATED);
   }
 }
+
+/** Headers whose value the dissector itself uses (beyond their own field). */
+const VALUE_USED = new Set(['host', 'http2-settings', 'content-length', 'cookie', 'authorization', 'proxy-authorization']);
 
 function headerValue(b: Uint8Array, r: Parsed, lname: string): string | undefined {
   for (const h of r.headers) if (h.lname === lname) return latin1(b, h.valueStart, h.end).trim();

@@ -440,7 +440,8 @@ function buildTls(engine: Engine): TlsDissector {
     let plain: Uint8Array | undefined;
     let ict = ct;
     let srcIdx = 0;
-    const wantDec = sess !== undefined && ((conn.tls13 && ct === 23) || (!conn.tls13 && (dir.ccs || conn.nullCipher) && ct !== 20));
+    const wantDec = sess !== undefined && ((conn.tls13 && ct === 23) || (!conn.tls13 && (dir.ccs || conn.nullCipher) && ct !== 20))
+      && (engine.decryptStream === undefined || engine.decryptStream(seg.stream)); // (Engine.decryptStream: one connection analysed)
     let decFail: string | undefined;
     if (wantDec) {
       const r = sess!.decrypt(fromClient, ct, ver, b.subarray(s, e), p.num);
@@ -567,7 +568,7 @@ function buildTls(engine: Engine): TlsDissector {
       if (p.tree) p.src = p.addSource('Reassembled Handshake Message', buf);
       try {
         dissectHandshake(ctx(buf), 0, buf.length);
-        hsHook(p, conn, fromServer, buf, 0, buf.length);
+        if (feedsKeys(conn, seg)) hsHook(p, conn, fromServer, buf, 0, buf.length);
       } finally {
         p.src = saved;
       }
@@ -600,7 +601,7 @@ function buildTls(engine: Engine): TlsDissector {
         return;
       }
       dissectHandshake(ctx(b, tvbEnd), o, o + 4 + mlen);
-      hsHook(p, conn, fromServer, b, o, o + 4 + mlen);
+      if (feedsKeys(conn, seg)) hsHook(p, conn, fromServer, b, o, o + 4 + mlen);
       if (type === 2 && conn.serverDir !== seg.dir) conn.serverDir = seg.dir;
       o += 4 + mlen;
       first = false;
@@ -620,6 +621,14 @@ function buildTls(engine: Engine): TlsDissector {
     }
     fx.proto = versionColumn(conn.version >= 0 ? conn.version : 0x0002);
     fx.shown = true;
+  }
+
+  /**
+   * Engine.decryptStream excludes the stream: a TLS ≤ 1.2 handshake still feeds its session (its
+   * session ID or ticket may be resumed by the stream analysed); a TLS 1.3 one needs no keys.
+   */
+  function feedsKeys(conn: TlsConn, seg: TcpSegment): boolean {
+    return !conn.tls13 || engine.decryptStream === undefined || engine.decryptStream(seg.stream);
   }
 
   /** After a complete handshake message b[o, end): feeds the decryption session, shows what it derived. */
@@ -747,6 +756,11 @@ function buildTls(engine: Engine): TlsDissector {
   /** Decrypted application data → HTTP (ALPN, http.tls.port, heuristic) or "data". */
   function appData(p: Packet, plain: Uint8Array, conn: TlsConn, seg: TcpSegment, fromServer: boolean, fx: FrameCtx): void {
     const sess = conn.dec!;
+    if (engine.tlsApplication !== undefined && !engine.tlsApplication(seg.stream)) {
+      // (Engine.tlsApplication: the caller only needs to know the record decrypted)
+      if (plain.length > 0) engine.dataDissector(p, plain, 0, plain.length);
+      return;
+    }
     // a protocol that switched the stream to TLS (MySQL, PostgreSQL, LDAP, XMPP) dissects its own plaintext
     const upgraded = engine.tcpApps.tlsPayload(seg.conv);
     if (upgraded) {

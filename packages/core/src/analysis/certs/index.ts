@@ -130,28 +130,69 @@ export function certificateDetails(c: Certificate, index: number): CertificateDe
   };
 }
 
+type Validation = Awaited<ReturnType<typeof validateChain>>;
+
+/** A chain already checked with the same options: its details and validation. */
+interface Checked {
+  readonly ders: readonly Uint8Array[];
+  readonly time: number;
+  readonly certificates: readonly (CertificateDetails | UnparsedCertificate)[];
+  readonly result: Validation;
+}
+
+/**
+ * Chains already checked, per options object (verifier and anchors): a capture's thousands of
+ * connections to one server present the same chain, parsed and verified once. Time only decides
+ * the validity periods: a result is reused for a time on the same side of each certificate's
+ * notBefore and notAfter.
+ */
+const checkedChains = new WeakMap<ChainCheckOptions, Map<string, Checked[]>>();
+
+function fnv(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function sameValidity(r: Validation, a: number, b: number): boolean {
+  return r.chain.every((c) => (a >= c.notBefore) === (b >= c.notBefore) && (a <= c.notAfter) === (b <= c.notAfter));
+}
+
 /** Validates one presented chain of a connection. */
 export async function checkChain(h: HandshakeSummary, pc: PresentedChain, opts: ChainCheckOptions): Promise<ChainReport> {
-  const certificates: (CertificateDetails | UnparsedCertificate)[] = pc.certificates.map((der, i) => {
-    try {
-      return certificateDetails(parseCertificate(der), i);
-    } catch (e) {
-      if (!(e instanceof DerError)) throw e;
-      return { index: i, error: e.message, der_length: der.length };
-    }
-  });
   const notes: string[] = [];
   const server = pc.side === 'server';
   if (server && !h.sni) notes.push('no SNI in the ClientHello: the host name was not checked');
   const suite = h.cipherSuiteCode !== undefined ? cipherSuite(h.cipherSuiteCode) : undefined;
-  const r = await validateChain(pc.certificates, {
+  const vopts = {
     verifier: opts.verifier,
     trustAnchors: opts.trustAnchors,
     time: pc.time,
     ...(server && h.sni ? { hostname: h.sni } : {}),
     ...(server && suite ? { keyExchange: suite.kx } : {}),
-    purpose: server ? 'serverAuth' : 'clientAuth',
-  });
+    purpose: server ? 'serverAuth' as const : 'clientAuth' as const,
+  };
+  const cache = checkedChains.get(opts) ?? checkedChains.set(opts, new Map()).get(opts)!;
+  const key = `${vopts.purpose}\n${vopts.hostname ?? ''}\n${vopts.keyExchange ?? ''}\n${pc.certificates.map((d) => `${d.length}:${fnv(d)}`).join(',')}`;
+  const list = cache.get(key) ?? cache.set(key, []).get(key)!;
+  let hit = list.find((x) => x.ders.length === pc.certificates.length && x.ders.every((d, i) => sameBytes(d, pc.certificates[i]!))
+    && sameValidity(x.result, x.time, pc.time));
+  if (!hit) {
+    const certificates: (CertificateDetails | UnparsedCertificate)[] = pc.certificates.map((der, i) => {
+      try {
+        return certificateDetails(parseCertificate(der), i);
+      } catch (e) {
+        if (!(e instanceof DerError)) throw e;
+        return { index: i, error: e.message, der_length: der.length };
+      }
+    });
+    hit = { ders: pc.certificates, time: pc.time, certificates, result: await validateChain(pc.certificates, vopts) };
+    list.push(hit);
+  }
+  const certificates = [...hit.certificates];
+  const r = hit.result;
   const chain = r.chain.map((c) => c.subject.text || `serial ${c.serialNumber}`);
   return {
     stream: h.stream,

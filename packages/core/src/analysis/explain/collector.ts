@@ -36,7 +36,6 @@ type FieldName = (typeof F)[number];
 
 const num = (v: FieldValue | undefined): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined);
 const str = (v: FieldValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
-const bytes = (v: FieldValue | undefined): Uint8Array | undefined => (v instanceof Uint8Array ? v.slice() : undefined);
 
 export interface TcpPacket {
   readonly frame: number;
@@ -200,15 +199,28 @@ export class ExplainCollector {
   private index(p: Packet, stream: number, hs: (number | undefined)[], fromClient: boolean): void {
     if (fromClient) return;
     if (hs.includes(2)) {
-      const sid = bytes(this.first(p, 'tls.handshake.session_id'));
-      if (sid && sid.length > 0 && !this.sessionIds.has(hex(sid))) this.sessionIds.set(hex(sid), { stream, frame: p.num });
+      const sid = this.first(p, 'tls.handshake.session_id');
+      if (sid instanceof Uint8Array && sid.length > 0) {
+        const k = hex(sid);
+        if (!this.sessionIds.has(k)) this.sessionIds.set(k, { stream, frame: p.num });
+      }
     }
     if (hs.includes(4)) {
       for (const t of this.vals(p, 'tls.handshake.session_ticket')) {
-        const b = bytes(t);
-        if (b && b.length > 0 && !this.tickets.has(hex(b))) this.tickets.set(hex(b), { stream, frame: p.num });
+        if (!(t instanceof Uint8Array) || t.length === 0) continue;
+        const k = hex(t);
+        if (!this.tickets.has(k)) this.tickets.set(k, { stream, frame: p.num });
       }
     }
+  }
+
+  /**
+   * Takes the session IDs and tickets another pass found (over the frames before this one's
+   * ClientHello, decrypting every connection): they come first, as in one pass over everything.
+   */
+  mergeOrigins(earlier: ExplainCollector): void {
+    for (const [k, v] of earlier.sessionIds) this.sessionIds.set(k, v);
+    for (const [k, v] of earlier.tickets) this.tickets.set(k, v);
   }
 
   private tlsPacket(p: Packet, f: StreamFacts, hs: (number | undefined)[], fromClient: boolean): void {

@@ -67,9 +67,10 @@ export interface Explanation {
   readonly findings: readonly Finding[];
 }
 
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 export const hex = (b: Uint8Array): string => {
   let s = '';
-  for (let i = 0; i < b.length; i++) s += b[i]!.toString(16).padStart(2, '0');
+  for (let i = 0; i < b.length; i++) s += HEX2[b[i]!]!;
   return s;
 };
 

@@ -149,11 +149,10 @@ export function newSessionTicketStep(ctx: ExplainContext): Step | undefined {
     lifetime: nums(m, 'tls.handshake.session_ticket_lifetime_hint')[m.nth] ?? null,
     length: nums(m, 'tls.handshake.session_ticket_length')[m.nth] ?? null,
   }));
-  const reused = [...ctx.collector.tickets.entries()].length; // tickets seen in the capture overall
   return {
     id: 'new_session_ticket',
     frames: [...new Set(list.map((m) => m.frame))],
-    values: { count: list.length, tickets, tls13: isTls13(ctx.summary.versionCode), tickets_in_capture: reused },
+    values: { count: list.length, tickets, tls13: isTls13(ctx.summary.versionCode) },
   };
 }
 

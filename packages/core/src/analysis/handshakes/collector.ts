@@ -212,6 +212,11 @@ export class HandshakeCollector {
   private readonly id: Record<FieldName, number>;
   private readonly conns = new Map<number, Conn>();
   private readonly selected = new Set<number>();
+  /**
+   * The streams to summarise; undefined = all. Others are skipped at once (`tlslens explain`
+   * of one connection): a stream must be accepted from its first packet on to be summarised.
+   */
+  only: ((stream: number) => boolean) | undefined = undefined;
 
   constructor(reg: Registry) {
     const id = {} as Record<FieldName, number>;
@@ -251,7 +256,7 @@ export class HandshakeCollector {
   /** Adds one packet (every packet, in capture order). */
   add(p: Packet): void {
     const stream = this.streamOf(p);
-    if (stream === undefined) return;
+    if (stream === undefined || (this.only !== undefined && !this.only(stream))) return;
     const ms = msOf(p);
     let c = this.conns.get(stream);
     if (!c) {

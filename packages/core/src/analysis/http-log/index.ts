@@ -34,13 +34,16 @@ export interface HttpTransaction {
   location: string;
 }
 
-const cat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
-  if (a.length === 0) return b.slice();
-  const r = new Uint8Array(a.length + b.length);
-  r.set(a);
-  r.set(b, a.length);
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const r = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  let o = 0;
+  for (const b of parts) {
+    r.set(b, o);
+    o += b.length;
+  }
   return r;
-};
+}
 
 function headerLine(v: unknown): HttpHeader | undefined {
   if (typeof v !== 'string') return undefined;
@@ -51,15 +54,28 @@ function headerLine(v: unknown): HttpHeader | undefined {
 }
 
 export class HttpLogBuilder {
-  readonly transactions: HttpTransaction[] = [];
+  private readonly txs: HttpTransaction[] = [];
   private readonly name: Map<number, string> = new Map();
   /** Open HTTP/1 requests per TCP stream (pipelining: FIFO). */
   private readonly h1open = new Map<number, HttpTransaction[]>();
   private readonly h2 = new Map<string, HttpTransaction>();
   private readonly h2client = new Map<number, number>();
-  /** Payload-carrying TCP frames per stream (frame, time, source port): for time to first byte. */
-  private readonly segs = new Map<number, { frame: number; ts: AbsTime; srcport: number }[]>();
-  private readonly clientPort = new Map<HttpTransaction, number>();
+  /** Per stream: HTTP/1 requests whose server has not sent a payload byte since (with their client port). */
+  private readonly waiting = new Map<number, { t: HttpTransaction; port: number }[]>();
+  /** The time of the server's first payload byte after a request (until its response is read). */
+  private readonly firstBytes = new Map<HttpTransaction, AbsTime>();
+  /** HTTP/2 bodies still in DATA-frame pieces, joined when `transactions` is read (no copy per frame). */
+  private readonly pieces = new Map<HttpTransaction, { requestBody?: Uint8Array[]; responseBody?: Uint8Array[] }>();
+
+  /** The transactions so far, in request order. */
+  get transactions(): HttpTransaction[] {
+    for (const [t, b] of this.pieces) {
+      if (b.requestBody) t.requestBody = concat(b.requestBody);
+      if (b.responseBody) t.responseBody = concat(b.responseBody);
+    }
+    this.pieces.clear();
+    return this.txs;
+  }
 
   /**
    * Optional: declares a TCP frame with payload (call it for every one, before `add` of the
@@ -67,16 +83,28 @@ export class HttpLogBuilder {
    * that completes them.
    */
   segment(stream: number, frame: number, ts: AbsTime, srcport: number): void {
-    const a = this.segs.get(stream) ?? this.segs.set(stream, []).get(stream)!;
-    a.push({ frame, ts, srcport });
+    const w = this.waiting.get(stream);
+    if (!w || w.length === 0) return;
+    let keep = 0;
+    for (const x of w) {
+      if (frame > x.t.requestFrame && srcport !== x.port) this.firstBytes.set(x.t, ts);
+      else w[keep++] = x;
+    }
+    w.length = keep;
   }
 
-  private firstByte(t: HttpTransaction, endFrame: number): AbsTime | undefined {
-    const port = this.clientPort.get(t);
-    const a = this.segs.get(t.stream);
-    if (port === undefined || !a) return undefined;
-    for (const x of a) if (x.frame > t.requestFrame && x.frame <= endFrame && x.srcport !== port) return x.ts;
-    return undefined;
+  /** The server's first payload byte after request `t` (segments come in frame order, before the response's `add`). */
+  private firstByte(t: HttpTransaction): AbsTime | undefined {
+    const ts = this.firstBytes.get(t);
+    this.firstBytes.delete(t);
+    return ts;
+  }
+
+  /** An HTTP/2 DATA frame's bytes: appended to the body, or the whole (decoded) entity on END_STREAM. */
+  private h2data(t: HttpTransaction, k: 'requestBody' | 'responseBody', body: Uint8Array, whole: boolean): void {
+    const b = this.pieces.get(t) ?? this.pieces.set(t, {}).get(t)!;
+    if (whole) b[k] = [body.slice()];
+    else (b[k] ??= t[k].length > 0 ? [t[k]] : []).push(body.slice());
   }
 
   constructor(reg: Registry) {
@@ -143,7 +171,7 @@ export class HttpLogBuilder {
             cur = this.newTx(stream, p, '');
             cur.method = String(v);
             curIsReq = true;
-            this.clientPort.set(cur, srcport);
+            (this.waiting.get(stream) ?? this.waiting.set(stream, []).get(stream)!).push({ t: cur, port: srcport });
             (this.h1open.get(stream) ?? this.h1open.set(stream, []).get(stream)!).push(cur);
             break;
           case 'http.request.uri': if (cur && curIsReq) cur.url = String(v); break;
@@ -159,7 +187,7 @@ export class HttpLogBuilder {
             if (cur) {
               cur.responseVersion = String(v);
               cur.responseFrame = p.num;
-              cur.responseStartTime = this.firstByte(cur, p.num) ?? p.ts;
+              cur.responseStartTime = this.firstByte(cur) ?? p.ts;
               cur.responseEndTime = p.ts;
             }
             break;
@@ -199,9 +227,9 @@ export class HttpLogBuilder {
               // the body as the client got it: DATA frames carry the raw (maybe gzip) entity; on the
               // END_STREAM frame http2.data.data is the whole entity, decoded (as in tshark 4.0)
               if (srcport === this.h2client.get(stream)) {
-                t.requestBody = h2end ? body.slice() : cat(t.requestBody, body);
+                this.h2data(t, 'requestBody', body, h2end);
               } else {
-                t.responseBody = h2end ? body.slice() : cat(t.responseBody, body);
+                this.h2data(t, 'responseBody', body, h2end);
                 t.responseEndTime = p.ts;
               }
             }
@@ -222,7 +250,7 @@ export class HttpLogBuilder {
       requestHeaders: [], requestBody: new Uint8Array(0), statusText: '', responseVersion: '', contentType: '',
       responseHeaders: [], responseBody: new Uint8Array(0), location: '',
     };
-    this.transactions.push(t);
+    this.txs.push(t);
     return t;
   }
 }

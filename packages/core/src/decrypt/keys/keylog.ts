@@ -106,12 +106,49 @@ const PLAIN_LABELS = new Map<string, KeyLogLabel>([
   ...Object.entries(TLS13_LABELS),
 ]);
 
+/**
+ * An entry read from a key log line: its hex is decoded on first use (a browser's key log has
+ * tens of thousands of lines, most of them never looked up by a given capture).
+ */
+class LineEntry implements KeyLogEntry {
+  private idBytes: Uint8Array | undefined;
+  private secretBytes: Uint8Array | undefined;
+  constructor(
+    readonly label: KeyLogLabel,
+    /** Lower-case hex of the id. */
+    readonly idHex: string,
+    readonly secretHex: string,
+    readonly n: number | undefined,
+    readonly source: string,
+    readonly line: number,
+  ) {}
+  get id(): Uint8Array {
+    return (this.idBytes ??= hexBytes(this.idHex)!);
+  }
+  get secret(): Uint8Array {
+    return (this.secretBytes ??= hexBytes(this.secretHex)!);
+  }
+}
+
+/** The TLS 1.3 secrets of one client random: entries kept as logged, decoded when first asked for. */
+interface Random13 {
+  readonly idHex: string;
+  /** Entries not yet copied into `secrets`. */
+  pending: KeyLogEntry[];
+  secrets: Tls13Secrets | undefined;
+  /** The next generation of CLIENT/SERVER_TRAFFIC_SECRET (for OpenSSL's literal "_N" lines). */
+  nextClient: number;
+  nextServer: number;
+}
+
+const HEX_RE = /^[0-9a-fA-F]*$/;
+
 export class KeyLog {
   readonly warnings: KeyLogWarning[] = [];
   /** Entries by "label:n" then by id (lower-case hex, the same string objects as byRandom13's keys). */
   private readonly map = new Map<string, Map<string, KeyLogEntry>>();
   private count = 0;
-  private readonly byRandom13 = new Map<string, Tls13Secrets & { readonly idHex: string }>();
+  private readonly byRandom13 = new Map<string, Random13>();
   private readonly sourceNames: string[] = [];
 
   /** Number of distinct secrets held. */
@@ -134,14 +171,49 @@ export class KeyLog {
     for (let at = 0, i = 0; at < text.length; i++) {
       let nl = text.indexOf('\n', at);
       if (nl < 0) nl = text.length;
-      const line = text.slice(at, nl).trim(); // trim() also drops a CR
+      let line = text.slice(at, nl);
       at = nl + 1;
+      const c0 = line.charCodeAt(0);
+      // trim() only when needed (it also drops a CR)
+      if (c0 <= 32 || line.charCodeAt(line.length - 1) <= 32) line = line.trim();
       if (line === '' || line.charCodeAt(0) === 35 /* # */) continue;
-      const r = this.parseLine(line, source, i + 1);
+      const r = this.quickLine(line, source, i + 1) ?? this.parseLine(line, source, i + 1);
       if (typeof r === 'string') this.warn(source, i + 1, r);
       else if (this.add(r)) added++;
     }
     return added;
+  }
+
+  /**
+   * The usual line, "LABEL <hex> <hex>" with single spaces, checked without splitting or decoding;
+   * undefined hands anything else (tabs, the legacy RSA form, errors) to parseLine for its message.
+   */
+  private quickLine(line: string, source: string, lineNo: number): LineEntry | undefined {
+    const sp1 = line.indexOf(' ');
+    if (sp1 <= 0) return undefined;
+    const sp2 = line.indexOf(' ', sp1 + 1);
+    if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0 || line.indexOf('\t') >= 0) return undefined;
+    const label = line.slice(0, sp1);
+    let kind = PLAIN_LABELS.get(label);
+    let n: number | undefined;
+    if (kind === undefined) {
+      const m = /^(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+|N)$/.exec(label);
+      if (!m) return undefined;
+      kind = m[1] === 'CLIENT' ? 'CLIENT_TRAFFIC_SECRET' : 'SERVER_TRAFFIC_SECRET';
+      n = m[2] === 'N' ? undefined : Number(m[2]);
+    }
+    const idLen = sp2 - sp1 - 1;
+    const secretLen = line.length - sp2 - 1;
+    if (kind === 'RSA') {
+      if (idLen !== 16 || secretLen !== 96) return undefined;
+    } else {
+      if (idLen !== 64) return undefined;
+      if (kind === 'CLIENT_RANDOM' ? secretLen !== 96 : kind === 'PMS_CLIENT_RANDOM' ? secretLen === 0 || secretLen % 2 !== 0 : secretLen !== 64 && secretLen !== 96 && secretLen !== 128) return undefined;
+    }
+    const idHex = line.slice(sp1 + 1, sp2);
+    const secretHex = line.slice(sp2 + 1);
+    if (!HEX_RE.test(idHex) || !HEX_RE.test(secretHex)) return undefined;
+    return new LineEntry(kind, idHex.toLowerCase(), secretHex, n, source, lineNo);
   }
 
   /** Key log bytes (UTF-8/ASCII). */
@@ -171,17 +243,15 @@ export class KeyLog {
 
   /** Add one entry; false when already present (a conflicting value is warned and dropped). */
   add(e: KeyLogEntry): boolean {
-    let idHex = toHex(e.id);
+    let idHex = e instanceof LineEntry ? e.idHex : toHex(e.id);
     const r13 = this.byRandom13.get(idHex);
     if (r13) idHex = r13.idHex; // one string per client random
     if (e.n === undefined && (e.label === 'CLIENT_TRAFFIC_SECRET' || e.label === 'SERVER_TRAFFIC_SECRET')) {
       // a literal "_N" line: the generation after the last one logged for this side
-      const gens = this.byRandom13.get(idHex)?.[e.label === 'CLIENT_TRAFFIC_SECRET' ? 'clientTraffic' : 'serverTraffic'];
-      let n = 0;
-      for (const g of gens?.keys() ?? []) n = Math.max(n, g + 1);
-      e = { ...e, n };
+      const n = r13 ? (e.label === 'CLIENT_TRAFFIC_SECRET' ? r13.nextClient : r13.nextServer) : 0;
+      e = e instanceof LineEntry ? new LineEntry(e.label, e.idHex, e.secretHex, n, e.source, e.line) : { ...e, n };
     }
-    const k = `${e.label}:${e.n ?? ''}`;
+    const k = e.n === undefined ? e.label : `${e.label}:${e.n}`;
     let byId = this.map.get(k);
     if (!byId) {
       byId = new Map();
@@ -189,31 +259,22 @@ export class KeyLog {
     }
     const old = byId.get(idHex);
     if (old) {
-      if (toHex(old.secret) !== toHex(e.secret)) {
-        this.warn(e.source, e.line, `${e.label}${e.n !== undefined ? '_' + e.n : ''} for ${toHex(e.id)} conflicts with ${old.source} line ${old.line}; keeping the first`);
+      if (secretHexOf(old) !== secretHexOf(e)) {
+        this.warn(e.source, e.line, `${e.label}${e.n !== undefined ? '_' + e.n : ''} for ${idHex} conflicts with ${old.source} line ${old.line}; keeping the first`);
       }
       return false;
     }
     byId.set(idHex, e);
     this.count++;
-    const t = this.tls13Slot(e);
-    if (t) {
-      const cr = idHex;
-      let s = this.byRandom13.get(cr);
+    if (this.tls13Slot(e)) {
+      let s = r13;
       if (!s) {
-        s = { clientTraffic: new Map(), serverTraffic: new Map(), idHex: cr };
-        this.byRandom13.set(cr, s);
+        s = { idHex, pending: [], secrets: undefined, nextClient: 0, nextServer: 0 };
+        this.byRandom13.set(idHex, s);
       }
-      switch (e.label) {
-        case 'CLIENT_EARLY_TRAFFIC_SECRET': s.clientEarlyTraffic = e.secret; break;
-        case 'CLIENT_HANDSHAKE_TRAFFIC_SECRET': s.clientHandshakeTraffic = e.secret; break;
-        case 'SERVER_HANDSHAKE_TRAFFIC_SECRET': s.serverHandshakeTraffic = e.secret; break;
-        case 'CLIENT_TRAFFIC_SECRET': s.clientTraffic.set(e.n!, e.secret); break;
-        case 'SERVER_TRAFFIC_SECRET': s.serverTraffic.set(e.n!, e.secret); break;
-        case 'EXPORTER_SECRET': s.exporter = e.secret; break;
-        case 'EARLY_EXPORTER_SECRET': s.earlyExporter = e.secret; break;
-        default: break;
-      }
+      s.pending.push(e);
+      if (e.label === 'CLIENT_TRAFFIC_SECRET') s.nextClient = Math.max(s.nextClient, e.n! + 1);
+      else if (e.label === 'SERVER_TRAFFIC_SECRET') s.nextServer = Math.max(s.nextServer, e.n! + 1);
     }
     return true;
   }
@@ -223,7 +284,7 @@ export class KeyLog {
   }
 
   private get(label: KeyLogLabel, id: Uint8Array): Uint8Array | undefined {
-    return this.map.get(`${label}:`)?.get(toHex(id))?.secret;
+    return this.map.get(label)?.get(toHex(id))?.secret;
   }
 
   /** TLS ≤1.2 master secret by ClientHello.random (CLIENT_RANDOM). */
@@ -246,9 +307,30 @@ export class KeyLog {
     return encryptedPremaster.length >= 8 ? this.get('RSA', encryptedPremaster.subarray(0, 8)) : undefined;
   }
 
-  /** TLS 1.3 secrets logged for this ClientHello.random. */
+  /**
+   * TLS 1.3 secrets logged for this ClientHello.random. The same object every time: secrets
+   * logged later (a growing key log, a later DSB) appear in it at the next call.
+   */
   tls13(clientRandom: Uint8Array): Tls13Secrets | undefined {
-    return this.byRandom13.get(toHex(clientRandom));
+    const r = this.byRandom13.get(toHex(clientRandom));
+    if (!r) return undefined;
+    const s: Tls13Secrets = (r.secrets ??= { clientTraffic: new Map<number, Uint8Array>(), serverTraffic: new Map<number, Uint8Array>() });
+    if (r.pending.length) {
+      for (const e of r.pending) {
+        switch (e.label) {
+          case 'CLIENT_EARLY_TRAFFIC_SECRET': s.clientEarlyTraffic = e.secret; break;
+          case 'CLIENT_HANDSHAKE_TRAFFIC_SECRET': s.clientHandshakeTraffic = e.secret; break;
+          case 'SERVER_HANDSHAKE_TRAFFIC_SECRET': s.serverHandshakeTraffic = e.secret; break;
+          case 'CLIENT_TRAFFIC_SECRET': s.clientTraffic.set(e.n!, e.secret); break;
+          case 'SERVER_TRAFFIC_SECRET': s.serverTraffic.set(e.n!, e.secret); break;
+          case 'EXPORTER_SECRET': s.exporter = e.secret; break;
+          case 'EARLY_EXPORTER_SECRET': s.earlyExporter = e.secret; break;
+          default: break;
+        }
+      }
+      r.pending = [];
+    }
+    return s;
   }
 
   /** Whether any secret is logged for this client random. */
@@ -300,6 +382,11 @@ export class KeyLog {
     }
     return n === undefined ? { label: kind, id, secret, source, line: lineNo } : { label: kind, id, secret, n, source, line: lineNo };
   }
+}
+
+/** An entry's secret as lower-case hex (to compare duplicates). */
+function secretHexOf(e: KeyLogEntry): string {
+  return e instanceof LineEntry ? e.secretHex.toLowerCase() : toHex(e.secret);
 }
 
 /** Parse one or more key log texts into a merged store. */

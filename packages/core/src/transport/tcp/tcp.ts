@@ -116,6 +116,22 @@ export interface Tcp {
    */
   reserveStreamIndex(): number;
   readonly budget: ReassemblyBudget;
+  /**
+   * Makes this dissector one of `count` shards of a parallel read: every shard sees every
+   * frame and numbers every conversation (tcp.stream stays global), but only the
+   * conversations with `tcp.stream % count === index` get analysed and their payload
+   * dissected; a packet's owner is in `p.shard`. `crossShard` is called when a conversation
+   * needs state that another shard keeps (a SOCKS proxy's stream index).
+   */
+  setShard(count: number, index: number, crossShard: (what: string) => void): void;
+  /**
+   * The shard owning the IPv4 conversation between endpoints `lo` and `hi` (address·65536 +
+   * port, lo < hi), or -1 while a segment of it could still change which conversation is which
+   * (unknown, or a direction without its base sequence number yet).
+   */
+  shardOwner4(lo: number, hi: number): number;
+  /** The same for an IPv6 conversation, by its endpoint key (see endpointKey, lower key first, "|" between). */
+  shardOwner6(key: string): number;
 }
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
@@ -248,6 +264,9 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
   let endHandler: TcpEndHandler | undefined;
   let closeHandler: TcpCloseHandler | undefined;
   let dataDissector = opts.data;
+  let shardCount = 1;
+  let shardIndex = 0;
+  let crossShard: ((what: string) => void) | undefined;
   let t0s = -1;
   const ta: SegAnalysis = newAnalysis();
   const optInfo: TcpOptInfo = { wsShift: -1, info: '' };
@@ -358,7 +377,10 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       } else convs.set(key, c);
     }
     const dir: 0 | 1 = c.firstSrc === a ? 0 : 1;
-    if ((net as { inError?: boolean }).inError) return dissectInError(p, f, data, off, end, c, dir, t);
+    if ((net as { inError?: boolean }).inError) {
+      if (shardCount > 1 && p.shard < 0) p.shard = c.index % shardCount;
+      return dissectInError(p, f, data, off, end, c, dir, t);
+    }
     const fwd = c.flows[dir];
     const rev = c.flows[dir ^ 1]!;
 
@@ -376,6 +398,12 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     if (!rev.baseSet && flags & TH_ACK) {
       rev.baseSeq = (ackRaw - 1) >>> 0;
       rev.baseSet = true;
+    }
+    if (shardCount > 1) {
+      // a parallel read: the conversation is numbered (above) by every shard, analysed by one
+      const owner = c.index % shardCount;
+      if (p.shard < 0) p.shard = owner;
+      if (owner !== shardIndex) return end - off;
     }
     if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) c.synT = t;
     if ((flags & (TH_SYN | TH_ACK)) === TH_ACK && c.synT >= 0 && c.firstRtt === 0) c.firstRtt = t - c.synT;
@@ -563,7 +591,22 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     setDataDissector(d) {
       dataDissector = d;
     },
+    shardOwner4(lo, hi) {
+      const c = convs4.get(lo)?.get(hi);
+      return !c || !c.flows[0].baseSet || !c.flows[1].baseSet ? -1 : c.index % shardCount;
+    },
+    shardOwner6(key) {
+      const c = convs.get(key);
+      return !c || !c.flows[0].baseSet || !c.flows[1].baseSet ? -1 : c.index % shardCount;
+    },
+    setShard(count, index, onCross) {
+      shardCount = count;
+      shardIndex = index;
+      crossShard = onCross;
+    },
     reserveStreamIndex() {
+      // the proxy's conversation is dissected by one shard only: the others would not count it
+      if (shardCount > 1) crossShard?.('a SOCKS proxy conversation');
       const placeholder = new TcpConversation(list.length, '', 0);
       list.push(placeholder);
       return placeholder.index;
