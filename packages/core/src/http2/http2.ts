@@ -122,31 +122,48 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
 
     function onData(p: Packet, dir: 0 | 1, b: Uint8Array, o: number, e: number): void {
       const d = dirs[dir];
-      if (e > o) {
-        if (d.len + (e - o) > d.buf.length) {
-          const nb = new Uint8Array(Math.max(d.len + (e - o), d.buf.length * 2, 4096));
-          nb.set(d.buf.subarray(0, d.len));
-          d.buf = nb;
-        }
-        d.buf.set(b.subarray(o, e), d.len);
-        d.len += e - o;
-        d.frames++;
-      }
-      // where this call's bytes start in d.buf: a PDU lying wholly in them is shown at its offsets
+      // the bytes to parse: straight from `b` when nothing is pending (no copy; only a frame cut
+      // at the end is kept), else the pending bytes with these appended
+      const direct = d.len === 0;
+      let buf: Uint8Array;
+      let pos: number;
+      let end: number;
+      // where this call's bytes start in `buf`: a PDU lying wholly in them is shown at its offsets
       // in `b` when `b` is the packet's current data source (see sourceFor), not in a copy
-      const here = { b, o, start: d.len - (e - o) };
-      let pos = 0;
+      let here: { b: Uint8Array; o: number; start: number };
+      if (direct) {
+        buf = b;
+        pos = o;
+        end = e;
+        if (e > o) d.frames = 1;
+        here = { b, o: 0, start: 0 };
+      } else {
+        if (e > o) {
+          if (d.len + (e - o) > d.buf.length) {
+            const nb = new Uint8Array(Math.max(d.len + (e - o), d.buf.length * 2, 4096));
+            nb.set(d.buf.subarray(0, d.len));
+            d.buf = nb;
+          }
+          d.buf.set(b.subarray(o, e), d.len);
+          d.len += e - o;
+          d.frames++;
+        }
+        buf = d.buf;
+        pos = 0;
+        end = d.len;
+        here = { b, o, start: d.len - (e - o) };
+      }
       let did = false;
       for (;;) {
-        const avail = d.len - pos;
+        const avail = end - pos;
         if (d.preface) {
           // only the client sends the preface; the first bytes tell which side this is
-          if (avail < PREFACE_BYTES.length && isPrefix(d.buf, pos, d.len)) break;
+          if (avail < PREFACE_BYTES.length && isPrefix(buf, pos, end)) break;
           d.preface = false;
-          if (isHttp2Preface(d.buf, pos, d.len) && avail >= PREFACE_BYTES.length) {
+          if (isHttp2Preface(buf, pos, end) && avail >= PREFACE_BYTES.length) {
             clientDir = dir;
             dirs[dir ^ 1]!.preface = false;
-            const src = sourceFor(p, d.buf, pos, PREFACE_BYTES.length, d.frames > 1, here);
+            const src = sourceFor(p, buf, pos, PREFACE_BYTES.length, d.frames > 1, here);
             begin(p);
             p.proto(f.proto, src.bytes, src.off, PREFACE_BYTES.length, p.tree ? 'HyperText Transfer Protocol 2' : undefined);
             p.add(f['http2.stream'], null, src.off, PREFACE_BYTES.length, 0, 'Stream: Magic');
@@ -161,15 +178,15 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
           }
         }
         if (avail < 9) break;
-        const len = (d.buf[pos]! << 16) | (d.buf[pos + 1]! << 8) | d.buf[pos + 2]!;
+        const len = (buf[pos]! << 16) | (buf[pos + 1]! << 8) | buf[pos + 2]!;
         if (avail < 9 + len) {
           if (len > MAX_FRAME) {
             // not reassemblable: drop what we have
-            pos = d.len;
+            pos = end;
           }
           break;
         }
-        const src = sourceFor(p, d.buf, pos, 9 + len, d.frames > 1, here);
+        const src = sourceFor(p, buf, pos, 9 + len, d.frames > 1, here);
         try {
           frame(p, dir, src.bytes, src.off, len);
         } catch (err) {
@@ -180,7 +197,14 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
         d.frames = 1;
         did = true;
       }
-      if (pos > 0) {
+      if (direct) {
+        const rest = end - pos;
+        if (rest > 0) {
+          if (d.buf.length < rest) d.buf = new Uint8Array(Math.max(rest, 4096));
+          d.buf.set(b.subarray(pos, end), 0);
+          d.len = rest;
+        }
+      } else if (pos > 0) {
         if (pos >= d.len) d.buf = EMPTY; // nothing left: do not keep the buffer for the connection's lifetime
         else d.buf.copyWithin(0, pos, d.len);
         d.len -= pos;

@@ -134,7 +134,7 @@ export function analyzeSegment(
     }
     if (seglen > 0 && rev.winScale !== -1 && noSFR) {
       const shift = rev.winScale === -2 ? 0 : rev.winScale;
-      const edge = (rev.lastack + rev.window * 2 ** shift) >>> 0;
+      const edge = (rev.lastack + rev.window * pow2(shift)) >>> 0;
       if (((seq + seglen) >>> 0) === edge) ta.flags |= A_WINDOW_FULL;
     }
     if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack &&
@@ -270,4 +270,10 @@ export function analyzeSegment(
     }
     ta.present = true;
   }
+}
+
+/** 2^n for window scaling: a table read (a power per segment showed in profiles). */
+const POW2 = Array.from({ length: 32 }, (_, i) => 2 ** i);
+export function pow2(n: number): number {
+  return n >= 0 && n < 32 ? POW2[n]! : 2 ** n;
 }

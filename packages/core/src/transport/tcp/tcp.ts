@@ -8,7 +8,7 @@ import {
   A_ACK_LOST_PACKET, A_ANY_RETRANSMISSION, A_DUPLICATE_ACK, A_FAST_RETRANSMISSION, A_KEEP_ALIVE, A_KEEP_ALIVE_ACK,
   A_LOST_PACKET, A_OUT_OF_ORDER, A_RETRANSMISSION, A_REUSED_PORTS, A_SPURIOUS_RETRANSMISSION, A_WINDOW_FULL,
   A_WINDOW_UPDATE, A_ZERO_WINDOW, A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, Flow, TH_ACK, TH_FIN, TH_RST, TH_SYN,
-  TH_URG, analyzeSegment, newAnalysis, resetAnalysis, type SegAnalysis,
+  TH_URG, analyzeSegment, newAnalysis, pow2, resetAnalysis, type SegAnalysis,
 } from './analysis.ts';
 import { registerTcpFields, type TcpFields } from './fields.ts';
 import { dissectOptions, optionsInfo, type TcpOptInfo } from './options.ts';
@@ -258,6 +258,9 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
   const convs = new Map<string, TcpConversation>();
   const convs4 = new Map<number, Map<number, TcpConversation>>();
   const list: TcpConversation[] = [];
+  let lastLo = -1;
+  let lastHi = -1;
+  let lastConv: TcpConversation | undefined;
   const budget = new ReassemblyBudget(opts.maxSessionBytes ?? 256 * 1024 * 1024);
   const reasmOpts = { maxStreamBytes: opts.maxStreamBytes ?? 8 * 1024 * 1024, budget };
   let handler: TcpPayloadHandler | undefined;
@@ -347,7 +350,14 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       const b4 = d4n * 65536 + dp;
       lo = a < b4 ? a : b4;
       hi = a < b4 ? b4 : a;
-      c = convs4.get(lo)?.get(hi);
+      // segments of one conversation often come in runs: the last one found is tried first
+      if (lo === lastLo && hi === lastHi) c = lastConv;
+      else {
+        c = convs4.get(lo)?.get(hi);
+        lastLo = lo;
+        lastHi = hi;
+        lastConv = c;
+      }
     } else {
       a = endpointKey(net.src, sp);
       const b = endpointKey(net.dst, dp);
@@ -374,6 +384,9 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
         let m = convs4.get(lo);
         if (!m) convs4.set(lo, (m = new Map()));
         m.set(hi, c);
+        lastLo = lo;
+        lastHi = hi;
+        lastConv = c;
       } else convs.set(key, c);
     }
     const dir: 0 | 1 = c.firstSrc === a ? 0 : 1;
@@ -431,7 +444,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
       }
     }
     let winCalc = win;
-    if (!(flags & TH_SYN) && fwd.winScale >= 0) winCalc = win * 2 ** fwd.winScale;
+    if (!(flags & TH_SYN) && fwd.winScale >= 0) winCalc = win * pow2(fwd.winScale);
 
     // sequence analysis
     resetAnalysis(ta);
@@ -487,7 +500,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     p.add(f.window_size_value, win, off + 14, 2);
     p.add(f.window_size, winCalc, off + 14, 2, GENERATED);
     if (!(flags & TH_SYN)) {
-      const sf = fwd.winScale >= 0 ? 2 ** fwd.winScale : fwd.winScale;
+      const sf = fwd.winScale >= 0 ? pow2(fwd.winScale) : fwd.winScale;
       p.add(f.window_size_scalefactor, sf, off + 14, 2, GENERATED, tree && sf < 0 ? `Window size scaling factor: ${sf} (${sf === -1 ? 'unknown' : 'no window scaling used'})` : undefined);
     }
     p.add(f.checksum, cksum, off + 16, 2, 0, tree ? `Checksum: 0x${cksum.toString(16).padStart(4, '0')} [unverified]` : undefined);
@@ -679,7 +692,7 @@ function dissectInError(p: Packet, f: TcpFields, data: Uint8Array, off: number, 
   p.close();
   p.add(f.window_size_value, win, off + 14, 2);
   p.add(f.window_size, win, off + 14, 2, GENERATED);
-  p.add(f.window_size_scalefactor, fwd.winScale >= 0 ? 2 ** fwd.winScale : fwd.winScale, off + 14, 2, GENERATED);
+  p.add(f.window_size_scalefactor, fwd.winScale >= 0 ? pow2(fwd.winScale) : fwd.winScale, off + 14, 2, GENERATED);
   if (end - off >= 18) p.add(f.checksum, u16(data, off + 16), off + 16, 2);
   if (end - off >= 20) p.add(f.urgent_pointer, u16(data, off + 18), off + 18, 2);
   p.add(f.time_relative, t - c.firstT, off, 0, GENERATED);
