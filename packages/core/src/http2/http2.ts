@@ -32,14 +32,14 @@ function typeName(t: number): string {
   return TYPE_NAMES[t] ?? (t === 16 ? 'PRIORITY_UPDATE' : `Unknown type (${t})`);
 }
 
-/** Header names with a dedicated http2.headers.* field. */
-const HEADER_FIELD: Record<string, string> = {};
+/** Header names with a dedicated http2.headers.* field (a Map: a header named "constructor" is just a header). */
+const HEADER_FIELD = new Map<string, string>();
 for (const [abbrev] of HTTP2_FIELD_DEFS) {
   if (!abbrev.startsWith('http2.headers.')) continue;
   const key = abbrev.slice('http2.headers.'.length);
   if (key === 'weight' || key === 'weight_real' || key === 'padding') continue;
   const name = ['authority', 'status', 'path', 'method', 'scheme'].includes(key) ? `:${key}` : key.replace(/_/g, '-');
-  HEADER_FIELD[name] = abbrev;
+  HEADER_FIELD.set(name, abbrev);
 }
 const NUMERIC_HEADERS = new Set([':status', 'age', 'content-length', 'max-forwards']);
 
@@ -395,14 +395,16 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
     }
 
     function addHeader(p: Packet, h: DecodedHeader, name: string, value: string): void {
+      const abbrev = HEADER_FIELD.get(name);
+      // nothing to build for a consumer that wants none of a header's fields (most packets of a filtered read)
+      if (!p.tree && !p.wantsAny(headerIds) && (abbrev === undefined || !p.wants(ids[abbrev]!))) return;
       const n = fieldStringOf(name);
       const v = fieldStringOf(value);
-      p.open(f['http2.header'], null, h.start, h.end - h.start, 0, `Header: ${n}: ${v}`);
+      p.open(f['http2.header'], null, h.start, h.end - h.start, 0, p.tree || p.wants(f['http2.header']) ? `Header: ${n}: ${v}` : undefined);
       p.add(f['http2.header.name.length'], h.name.length, h.start, 0);
       p.add(f['http2.header.name'], n, h.start, 0);
       p.add(f['http2.header.value.length'], h.value.length, h.start, 0);
       p.add(f['http2.header.value'], v, h.start, 0);
-      const abbrev = HEADER_FIELD[name];
       if (abbrev) {
         if (NUMERIC_HEADERS.has(name)) {
           if (/^\d{1,15}$/.test(value)) p.add(ids[abbrev]!, Number(value), h.start, 0);
@@ -488,6 +490,8 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
       return ` (${fieldStringOf(ct)})`;
     }
 
+    const headerIds = ['http2.header', 'http2.header.name.length', 'http2.header.name', 'http2.header.value.length', 'http2.header.value',
+      'http2.header.unescaped', 'http2.header.repr', 'http2.header.index'].map((n) => ids[n]!);
     const bodyIds = ['http2.body.fragments', 'http2.body.fragment', 'http2.body.fragment.count', 'http2.body.reassembled.length', 'http2.body.reassembled.data'].map((n) => ids[n]!);
 
     function begin(p: Packet): void {
