@@ -38,6 +38,12 @@ export interface Wanted {
   readonly fields?: Uint8Array;
   readonly tree: boolean;
   readonly columns: boolean;
+  /**
+   * Outside tree mode: also keep the wanted fields' occurrences in dissection order, with their
+   * positions (`Packet.occurrences`), for a consumer that reads fields in the tree's order
+   * (which message a header belongs to) without building the whole tree.
+   */
+  readonly ordered?: boolean;
 }
 
 const slotCache = new WeakMap<Uint8Array, { slots: Int32Array; count: number }>();
@@ -153,6 +159,11 @@ export class Packet {
   private expertList: ExpertInfo[] | undefined;
   /** The tree's roots (tree mode only; empty otherwise). */
   readonly roots: TreeNode[];
+  /**
+   * Wanted.ordered outside tree mode: the wanted fields' occurrences in the order they were
+   * added (the tree's pre-order), as childless nodes; empty otherwise.
+   */
+  readonly occurrences: TreeNode[];
 
   private readonly want: Uint8Array | undefined;
   /**
@@ -200,6 +211,7 @@ export class Packet {
       this.vals = new Map();
     }
     this.roots = init.wanted.tree ? [] : NO_NODES;
+    this.occurrences = !init.wanted.tree && init.wanted.ordered === true ? [] : NO_NODES;
     this.stack = init.wanted.tree ? [] : NO_STACK;
     this.cur = this.roots;
   }
@@ -249,6 +261,7 @@ export class Packet {
         const m = (this.labels ??= new Map());
         if (!m.has(id)) m.set(id, label);
       }
+      if (this.occurrences !== NO_NODES) this.occurrences.push({ id, value, offset, length, src: this.src });
     }
     if (!this.tree) return undefined;
     const node: TreeNode = { id, value, offset, length, src: this.src };

@@ -337,7 +337,9 @@ export class CaptureSession {
       if (end > offset) builder.segment(seg.stream, p.num, p.ts, seg.srcport);
       return tcpHandler(p, data, offset, end, seg);
     });
-    const wanted: Wanted = { fields: new Uint8Array(engine.reg.size).fill(1), tree: true, columns: false };
+    // only the fields the log reads, in order, no tree (as `tlslens http`)
+    const wanted: Wanted = builder.wanted(engine.reg);
+    engine.releaseClosed = true;
     await this.run(engine, 0, this.frames.length, () => wanted, (p) => builder.add(p), ticket, 'HTTP');
     engine.finish();
     return builder.transactions.map(httpTx);
@@ -398,16 +400,44 @@ export class CaptureSession {
     const engine = this.newEngine();
     const col = new ExplainCollector(engine.reg, stream);
     const hs = new HandshakeCollector(engine.reg);
+    // as `tlslens explain`: only this connection is decrypted and summarised; the others cost a
+    // keyless pass, their cleartext handshakes still keeping the TLS ≤ 1.2 sessions it may resume
+    const mine = (s: number): boolean => s === stream;
+    engine.decryptStream = mine;
+    hs.only = mine;
     const want = new Uint8Array(engine.reg.size);
     for (const id of [...col.fields, ...hs.fields]) want[id] = 1;
+    // (the explanation does not use the fingerprints)
+    for (const n of ['ja3', 'ja3_full', 'ja3s', 'ja3s_full', 'ja4', 'ja4_r']) {
+      const id = engine.reg.find(`tls.handshake.${n}`)?.id;
+      if (id !== undefined) want[id] = 0;
+    }
     const wanted: Wanted = { fields: want, tree: false, columns: false };
     await this.run(engine, 0, this.frames.length, () => wanted, (p) => {
       col.add(p);
       hs.add(p);
     }, ticket, 'Explaining');
     engine.finish();
-    const ex = await buildExplanation(engine, col, hs, { verifier: webCryptoVerifier(), trustAnchors: [] });
+    const opts = { verifier: webCryptoVerifier(), trustAnchors: [] };
+    let ex = await buildExplanation(engine, col, hs, opts);
     if (!ex) return undefined;
+    const ch = col.facts?.messages.find((m) => m.type === 1 && m.fromClient);
+    const sh = ex.steps.find((st) => st.id === 'server_hello')?.values as { resumed?: unknown; resumed_from?: unknown } | undefined;
+    if (ch && ch.frame > 1 && sh !== undefined && sh.resumed !== undefined && sh.resumed !== 'no' && (sh.resumed_from ?? null) === null) {
+      // a resumed session whose origin was not found: its ticket may be in another connection's
+      // encrypted handshake (TLS 1.3, renegotiation); look again, every connection before the
+      // ClientHello decrypted (no HTTP)
+      const e2 = this.newEngine();
+      e2.tlsApplication = () => false;
+      const earlier = new ExplainCollector(e2.reg, stream);
+      const w2 = new Uint8Array(e2.reg.size);
+      for (const id of earlier.fields) w2[id] = 1;
+      const wanted2: Wanted = { fields: w2, tree: false, columns: false };
+      await this.run(e2, 0, ch.frame - 1, () => wanted2, (p) => earlier.add(p), ticket, 'Explaining');
+      e2.finish();
+      col.mergeOrigins(earlier);
+      ex = (await buildExplanation(engine, col, hs, opts)) ?? ex;
+    }
     const j = explanationJson(ex, lang) as unknown as UiExplanation;
     return { heading: catalogue(lang).heading(ex), steps: j.steps.map((st) => ({ id: st.id, title: st.title, frames: st.frames, text: st.text })) };
   }

@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TlsLensError } from '@tlslens/core';
-import { chainJson, checkChains, renderChainText } from '@tlslens/core';
+import { ChainProgress, chainJson, checkChains, renderChainText } from '@tlslens/core';
 import { pemEncode } from '@tlslens/core';
 import { createNodeVerifier } from '../crypto/node-verifier.ts';
 import { parseReadArgs } from '../args.ts';
 import { Out } from '../io.ts';
+import { filterNeeds } from '../run.ts';
 import { collectHandshakes, loadTrustAnchors, takeOptions } from './handshakes.ts';
 
 export const CERTS_HELP = `Usage: tlslens certs [options] FILE
@@ -30,6 +31,10 @@ basic constraints, key usage and trust anchors. Each problem is named with its r
   -d tcp.port==N,tls      decode as
   --keylog FILE           TLS key log file (repeatable; a pcapng's Decryption Secrets Blocks are used too)
   --rsa-key FILE[:PASS]   RSA private key for RSA key exchange (repeatable)
+  --handshake-only        stop decrypting a connection once both Finished messages are seen
+                          (faster on big captures) — chains sent later, in a TLS 1.2
+                          renegotiation or TLS 1.3 post-handshake client authentication, are
+                          then not shown. By default every record that may carry one is read.
 
 Problem codes: issuer-not-found (unknown CA), self-signed, expired, not-yet-valid,
 hostname-mismatch, bad-signature, not-ca, path-length, key-usage, ext-key-usage,
@@ -44,6 +49,7 @@ export async function certsCommand(argv: readonly string[]): Promise<number> {
   }
   const { opts, rest } = takeOptions(argv, {
     '--json': 'flag', '--ca': 'value', '--ca-only': 'flag', '--stream': 'value', '--pem': 'value', '--der': 'value',
+    '--handshake-only': 'flag',
   });
   const streams = new Set<number>();
   for (const s of opts.get('--stream') ?? []) {
@@ -53,7 +59,16 @@ export async function certsCommand(argv: readonly string[]): Promise<number> {
   }
   const args = parseReadArgs(rest);
   const anchors = await loadTrustAnchors({ ca: opts.get('--ca') ?? [], caOnly: opts.has('--ca-only') });
-  const r = await collectHandshakes(args);
+  // the chains are in the handshakes: a connection past them (ChainProgress), or not asked for
+  // (--stream), is not decrypted further, unless the -Y filter reads what decryption shows
+  const r = await collectHandshakes(args, (engine, filterFields) => {
+    if (filterNeeds(filterFields, engine.reg).decryption) return undefined;
+    const progress = new ChainProgress(engine.reg, !opts.has('--handshake-only'));
+    engine.decryptStream = (s) => (streams.size === 0 || streams.has(s)) && progress.needsDecryption(s);
+    // (the chains do not use the fingerprints: not computing them for every hello saves time)
+    const unused = ['ja3', 'ja3_full', 'ja3s', 'ja3s_full', 'ja4', 'ja4_r'].map((n) => engine.reg.find(`tls.handshake.${n}`)?.id ?? -1).filter((id) => id >= 0);
+    return { fields: progress.fields, unused, packet: (p) => progress.add(p) };
+  });
   if (typeof r === 'number') return r;
   const hs = streams.size ? r.summaries.filter((h) => streams.has(h.stream)) : r.summaries;
   const reports = await checkChains(hs, { verifier: createNodeVerifier(), trustAnchors: anchors });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
-  TlsLensError,
+  TlsLensError, type Engine, type Packet,
 } from '@tlslens/core';
 import { HandshakeCollector, engineDecryption, handshakeJson, renderHandshakeTables, verifyServerChains, type HandshakeSummary } from '@tlslens/core';
 import { parseCaBundle } from '@tlslens/core';
@@ -105,8 +105,20 @@ export interface PassResult {
   status: number;
 }
 
-/** Runs the engine over the capture and collects one summary per TLS connection. */
-export async function collectHandshakes(args: ReadArgs): Promise<PassResult | number> {
+/** A caller's look at the pass: more fields wanted, each packet after the collector's (see collectHandshakes). */
+export interface HandshakeTap {
+  readonly fields: readonly number[];
+  /** Collector fields the caller does not use (not computed: JA3/JA4…). */
+  readonly unused?: readonly number[];
+  packet(p: Packet): void;
+}
+
+/**
+ * Runs the engine over the capture and collects one summary per TLS connection. `tap`, given
+ * the engine before the pass and the -Y filter's fields, may set the engine's switches
+ * (decryptStream…) and watch the packets.
+ */
+export async function collectHandshakes(args: ReadArgs, tap?: (engine: Engine, filterFields: readonly number[]) => HandshakeTap | undefined): Promise<PassResult | number> {
   if (args.file === undefined) throw new TlsLensError('USAGE', 'no capture file given');
   if (args.fields.length > 0 || args.format !== 'text' || args.verbose || args.hex) {
     throw new TlsLensError('USAGE', 'this command does not take -T, -e, -V or -x');
@@ -125,10 +137,14 @@ export async function collectHandshakes(args: ReadArgs): Promise<PassResult | nu
   const want = new Uint8Array(reg.size);
   for (const id of col.fields) want[id] = 1;
   for (const id of filter?.fields ?? []) want[id] = 1;
+  const t = tap?.(engine, filter?.fields ?? []);
+  for (const id of t?.unused ?? []) if (!filter?.fields.includes(id)) want[id] = 0;
+  for (const id of t?.fields ?? []) want[id] = 1;
   const wanted = { fields: want, tree: false, columns: false };
   let status = 0;
   const err = await eachPacket(await openInput(args.file), engine, wanted, args.count, (p) => {
     col.add(p);
+    t?.packet(p);
     if (filter && filter.match((id) => p.values(id))) col.select(p);
   });
   if (err !== undefined) {

@@ -66,8 +66,10 @@ export async function httpCommand(argv: readonly string[], version: string): Pro
     if (end > offset) builder.segment(seg.stream, p.num, p.ts, seg.srcport);
     return tcpHandler(p, data, offset, end, seg);
   });
-  const wanted = { fields: new Uint8Array(engine.reg.size).fill(1), tree: true, columns: false };
-  const status = await runCapture(engine, args, wanted, (p) => builder.add(p));
+  // only the fields the log reads, in dissection order (no detail tree); a closed connection's
+  // TLS and HTTP state goes (its transactions are in the builder already)
+  engine.releaseClosed = true;
+  const status = await runCapture(engine, args, builder.wanted(engine.reg), (p) => builder.add(p));
   const txs = builder.transactions;
   const out = new Out();
   // the objects first: "--har -" ends the command after the HAR

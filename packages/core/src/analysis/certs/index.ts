@@ -11,6 +11,8 @@ import { parseCertificate, type Certificate } from '../../x509/certificate.ts';
 import { validateChain, type ProblemCode } from '../../x509/validate.ts';
 import type { HandshakeSummary, PresentedChain, Side } from '../handshakes/collector.ts';
 
+export { ChainProgress } from './progress.ts';
+
 export interface CertificateDetails {
   /** Position in the presented list (0 = leaf). */
   readonly index: number;

@@ -1,9 +1,11 @@
 /**
  * HTTP transaction log (tlslens http): one entry per request/response pair, HTTP/1.x and
- * HTTP/2, built from the dissection tree (fields http.*, http2.*; body bytes from the
- * http.file_data / http2.data.data nodes' data sources). HAR 1.2 export. Browser-safe.
+ * HTTP/2, built from the fields http.*, http2.* in dissection order (body bytes from the
+ * http.file_data / http2.data.data occurrences' data sources): either the detail tree, or
+ * without it only those fields (`HttpLogBuilder.wanted`, Wanted.ordered). HAR 1.2 export.
+ * Browser-safe.
  */
-import type { Packet, TreeNode } from '../../packet.ts';
+import type { Packet, TreeNode, Wanted } from '../../packet.ts';
 import type { Registry } from '../../fields/registry.ts';
 import type { AbsTime } from '../../fields/types.ts';
 
@@ -107,6 +109,9 @@ export class HttpLogBuilder {
     else (b[k] ??= t[k].length > 0 ? [t[k]] : []).push(body.slice());
   }
 
+  /** The field ids `add` reads: mark them wanted (with `ordered`) to dissect without a tree. */
+  readonly fields: readonly number[];
+
   constructor(reg: Registry) {
     const names = ['tcp.stream', 'tcp.srcport', 'http.request.method', 'http.request.uri', 'http.request.full_uri', 'http.host',
       'http.request.version', 'http.request.line', 'http.response.version', 'http.response.code', 'http.response.phrase',
@@ -116,8 +121,20 @@ export class HttpLogBuilder {
       const f = reg.find(n);
       if (f) this.name.set(f.id, n);
     }
+    this.fields = [...this.name.keys()];
   }
 
+  /**
+   * What to ask the engine for: only the fields `add` reads, in dissection order, no tree
+   * (a packet with the whole tree works too, at the cost of building it).
+   */
+  wanted(reg: Registry): Wanted & { readonly fields: Uint8Array } {
+    const fields = new Uint8Array(reg.size);
+    for (const id of this.fields) fields[id] = 1;
+    return { fields, tree: false, columns: false, ordered: true };
+  }
+
+  /** One packet, in capture order: its tree (tree mode) or its ordered occurrences (Wanted.ordered). */
   add(p: Packet): void {
     let stream = -1;
     let srcport = -1;
@@ -159,88 +176,96 @@ export class HttpLogBuilder {
       h2hdrs = undefined;
     };
     let httpNode: TreeNode | undefined; // the enclosing "http" protocol node (its value = the message bytes)
-    const visit = (n: TreeNode): void => {
-      const name = this.name.get(n.id);
+    const take = (n: TreeNode, name: string): void => {
       if (name === 'http') httpNode = n;
-      if (name !== undefined) {
-        const v = n.value;
-        switch (name) {
-          case 'tcp.stream': stream = Number(v); break;
-          case 'tcp.srcport': srcport = Number(v); break;
-          case 'http.request.method':
-            cur = this.newTx(stream, p, '');
-            cur.method = String(v);
-            curIsReq = true;
-            (this.waiting.get(stream) ?? this.waiting.set(stream, []).get(stream)!).push({ t: cur, port: srcport });
-            (this.h1open.get(stream) ?? this.h1open.set(stream, []).get(stream)!).push(cur);
-            break;
-          case 'http.request.uri': if (cur && curIsReq) cur.url = String(v); break;
-          case 'http.request.full_uri': if (cur && curIsReq) cur.url = String(v); break;
-          case 'http.request.version': if (cur && curIsReq) cur.httpVersion = String(v); break;
-          case 'http.host': if (cur && curIsReq) cur.host = String(v); break;
-          case 'http.response.version': {
-            const q = this.h1open.get(stream);
-            cur = q?.shift();
-            curIsReq = false;
-            // a response without a request seen (capture started late): a transaction of its own
-            if (!cur) cur = this.newTx(stream, p, '');
-            if (cur) {
-              cur.responseVersion = String(v);
-              cur.responseFrame = p.num;
-              cur.responseStartTime = this.firstByte(cur) ?? p.ts;
-              cur.responseEndTime = p.ts;
-            }
-            break;
+      const v = n.value;
+      switch (name) {
+        case 'tcp.stream': stream = Number(v); break;
+        case 'tcp.srcport': srcport = Number(v); break;
+        case 'http.request.method':
+          cur = this.newTx(stream, p, '');
+          cur.method = String(v);
+          curIsReq = true;
+          (this.waiting.get(stream) ?? this.waiting.set(stream, []).get(stream)!).push({ t: cur, port: srcport });
+          (this.h1open.get(stream) ?? this.h1open.set(stream, []).get(stream)!).push(cur);
+          break;
+        case 'http.request.uri': if (cur && curIsReq) cur.url = String(v); break;
+        case 'http.request.full_uri': if (cur && curIsReq) cur.url = String(v); break;
+        case 'http.request.version': if (cur && curIsReq) cur.httpVersion = String(v); break;
+        case 'http.host': if (cur && curIsReq) cur.host = String(v); break;
+        case 'http.response.version': {
+          const q = this.h1open.get(stream);
+          cur = q?.shift();
+          curIsReq = false;
+          // a response without a request seen (capture started late): a transaction of its own
+          if (!cur) cur = this.newTx(stream, p, '');
+          if (cur) {
+            cur.responseVersion = String(v);
+            cur.responseFrame = p.num;
+            cur.responseStartTime = this.firstByte(cur) ?? p.ts;
+            cur.responseEndTime = p.ts;
           }
-          case 'http.response.code': if (cur && !curIsReq) cur.status = Number(v); break;
-          case 'http.response.phrase': if (cur && !curIsReq) cur.statusText = String(v); break;
-          case 'http.content_type': if (cur && !curIsReq) cur.contentType = String(v); break;
-          case 'http.location': if (cur && !curIsReq) cur.location = String(v); break;
-          case 'http.request.line': case 'http.response.line': {
-            const h = headerLine(v);
-            if (h && cur) (curIsReq ? cur.requestHeaders : cur.responseHeaders).push(h);
-            break;
-          }
-          case 'http.file_data': {
-            // the body is in its own data source when de-chunked/decompressed; else it is at
-            // n.offset inside the message (the http protocol node's bytes)
-            const msg = httpNode && httpNode.src === n.src && httpNode.value instanceof Uint8Array ? httpNode.value : undefined;
-            const body = (msg ?? p.sources[n.src]?.data)?.subarray(n.offset, n.offset + n.length) ?? new Uint8Array(0);
-            if (cur) {
-              if (curIsReq) cur.requestBody = body.slice();
-              else cur.responseBody = body.slice();
-            }
-            break;
-          }
-          case 'http2.type': h2end = false; break;
-          case 'http2.flags.end_stream': h2end = v === true; break;
-          case 'http2.streamid': h2flush(); sid = Number(v); break;
-          case 'http2.header.name': h2name = String(v); break;
-          case 'http2.header.value':
-            if (h2name !== undefined) (h2hdrs ??= []).push({ name: h2name, value: String(v) });
-            h2name = undefined;
-            break;
-          case 'http2.data.data': {
-            const t = this.h2.get(`${stream}/${sid}`);
-            const body = p.sources[n.src]?.data.subarray(n.offset, n.offset + n.length) ?? new Uint8Array(0);
-            if (t) {
-              // the body as the client got it: DATA frames carry the raw (maybe gzip) entity; on the
-              // END_STREAM frame http2.data.data is the whole entity, decoded (as in tshark 4.0)
-              if (srcport === this.h2client.get(stream)) {
-                this.h2data(t, 'requestBody', body, h2end);
-              } else {
-                this.h2data(t, 'responseBody', body, h2end);
-                t.responseEndTime = p.ts;
-              }
-            }
-            break;
-          }
-          default: break;
+          break;
         }
+        case 'http.response.code': if (cur && !curIsReq) cur.status = Number(v); break;
+        case 'http.response.phrase': if (cur && !curIsReq) cur.statusText = String(v); break;
+        case 'http.content_type': if (cur && !curIsReq) cur.contentType = String(v); break;
+        case 'http.location': if (cur && !curIsReq) cur.location = String(v); break;
+        case 'http.request.line': case 'http.response.line': {
+          const h = headerLine(v);
+          if (h && cur) (curIsReq ? cur.requestHeaders : cur.responseHeaders).push(h);
+          break;
+        }
+        case 'http.file_data': {
+          // the body is in its own data source when de-chunked/decompressed; else it is at
+          // n.offset inside the message (the http protocol node's bytes)
+          const msg = httpNode && httpNode.src === n.src && httpNode.value instanceof Uint8Array ? httpNode.value : undefined;
+          const body = (msg ?? p.sourceData(n.src))?.subarray(n.offset, n.offset + n.length) ?? new Uint8Array(0);
+          if (cur) {
+            if (curIsReq) cur.requestBody = body.slice();
+            else cur.responseBody = body.slice();
+          }
+          break;
+        }
+        case 'http2.type': h2end = false; break;
+        case 'http2.flags.end_stream': h2end = v === true; break;
+        case 'http2.streamid': h2flush(); sid = Number(v); break;
+        case 'http2.header.name': h2name = String(v); break;
+        case 'http2.header.value':
+          if (h2name !== undefined) (h2hdrs ??= []).push({ name: h2name, value: String(v) });
+          h2name = undefined;
+          break;
+        case 'http2.data.data': {
+          const t = this.h2.get(`${stream}/${sid}`);
+          const body = p.sourceData(n.src)?.subarray(n.offset, n.offset + n.length) ?? new Uint8Array(0);
+          if (t) {
+            // the body as the client got it: DATA frames carry the raw (maybe gzip) entity; on the
+            // END_STREAM frame http2.data.data is the whole entity, decoded (as in tshark 4.0)
+            if (srcport === this.h2client.get(stream)) {
+              this.h2data(t, 'requestBody', body, h2end);
+            } else {
+              this.h2data(t, 'responseBody', body, h2end);
+              t.responseEndTime = p.ts;
+            }
+          }
+          break;
+        }
+        default: break;
       }
-      for (const c of n.children ?? []) visit(c);
     };
-    for (const r of p.roots) visit(r);
+    if (p.tree) {
+      const visit = (n: TreeNode): void => {
+        const name = this.name.get(n.id);
+        if (name !== undefined) take(n, name);
+        for (const c of n.children ?? []) visit(c);
+      };
+      for (const r of p.roots) visit(r);
+    } else {
+      for (const n of p.occurrences) {
+        const name = this.name.get(n.id);
+        if (name !== undefined) take(n, name);
+      }
+    }
     h2flush();
   }
 
@@ -372,10 +397,18 @@ export function exportName(url: string, used: Set<string>, fallback = 'object'):
   if (base.startsWith('.')) base = '_' + base.slice(1);
   base = base.slice(0, 200);
   let name = base;
-  for (let i = 1; used.has(name); i++) {
-    const dot = base.lastIndexOf('.');
+  // the first free NAME(i): names are never freed, so the search goes on from the last i given
+  const next = nextSuffix.get(used) ?? nextSuffix.set(used, new Map()).get(used)!;
+  let i = next.get(base) ?? 1;
+  const dot = base.lastIndexOf('.');
+  while (used.has(name)) {
     name = dot > 0 ? `${base.slice(0, dot)}(${i})${base.slice(dot)}` : `${base}(${i})`;
+    i++;
   }
+  if (name !== base) next.set(base, i);
   used.add(name);
   return name;
 }
+
+/** Per set of used names: for each base name, the suffix number to try next (exportName). */
+const nextSuffix = new WeakMap<Set<string>, Map<string, number>>();
