@@ -144,7 +144,7 @@ function endpointText(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
-interface Endpoint { addr: string; port: number; key: string }
+interface Endpoint { readonly addr: string; readonly port: number; readonly key: string }
 
 /** Mutable per-stream state. */
 class Conn {
@@ -300,10 +300,21 @@ export class HandshakeCollector {
     const i4 = p.protocols.lastIndexOf('ip');
     const i6 = p.protocols.lastIndexOf('ipv6');
     if (ip6 instanceof Uint8Array && (ip4 === undefined || i6 > i4)) addr = ipv6Text(ip6);
-    else if (ip4 !== undefined) addr = ipv4Text(ip4);
+    else if (ip4 !== undefined) {
+      // the same few IPv4 endpoints come back in every packet: their texts are made once
+      const k = ip4 * 65536 + port;
+      let e = this.v4Endpoints.get(k);
+      if (e === undefined) {
+        const a = ipv4Text(ip4);
+        e = { addr: a, port, key: endpointText(a, port) };
+        if (this.v4Endpoints.size < 100_000) this.v4Endpoints.set(k, e);
+      }
+      return e;
+    }
     if (addr === undefined) return undefined;
     return { addr, port, key: endpointText(addr, port) };
   }
+  private readonly v4Endpoints = new Map<number, Endpoint>();
 
   private tlsPacket(p: Packet, c: Conn, src: Endpoint, dst: Endpoint, ms: number): void {
     const hs = this.vals(p, 'tls.handshake.type').map(num);
