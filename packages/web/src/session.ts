@@ -5,7 +5,7 @@
  * frame, the HTTP log, one followed stream. No DOM and no worker API here (Node runs it too).
  */
 import {
-  Engine, ExplainCollector, FollowCollector, buildExplanation, catalogue, explanationJson, webCryptoVerifier, type Lang, HandshakeCollector, HttpLogBuilder, TlsLensError, compileFilter, engineDecryption,
+  Engine, ExplainCollector, FollowCollector, buildExplanation, unresolvedResumption, catalogue, explanationJson, webCryptoVerifier, type Lang, HandshakeCollector, HttpLogBuilder, TlsLensError, compileFilter, engineDecryption,
   httpFollowChunks, nodeLabel, readCaptureBatches, timeColumn, tryParseCertificate,
   type CaptureFrame, type CaptureSecrets, type HandshakeSummary, type HttpTransaction, type Packet, type TimeState,
   type TlsKeyInput, type TreeNode, type Wanted,
@@ -399,7 +399,7 @@ export class CaptureSession {
   async explain(stream: number, lang: Lang, ticket: Ticket): Promise<UiExplanation | undefined> {
     const engine = this.newEngine();
     const col = new ExplainCollector(engine.reg, stream);
-    const hs = new HandshakeCollector(engine.reg);
+    const hs = new HandshakeCollector(engine.reg, { fingerprints: false });
     // as `tlslens explain`: only this connection is decrypted and summarised; the others cost a
     // keyless pass, their cleartext handshakes still keeping the TLS ≤ 1.2 sessions it may resume
     const mine = (s: number): boolean => s === stream;
@@ -407,11 +407,6 @@ export class CaptureSession {
     hs.only = mine;
     const want = new Uint8Array(engine.reg.size);
     for (const id of [...col.fields, ...hs.fields]) want[id] = 1;
-    // (the explanation does not use the fingerprints)
-    for (const n of ['ja3', 'ja3_full', 'ja3s', 'ja3s_full', 'ja4', 'ja4_r']) {
-      const id = engine.reg.find(`tls.handshake.${n}`)?.id;
-      if (id !== undefined) want[id] = 0;
-    }
     const wanted: Wanted = { fields: want, tree: false, columns: false };
     await this.run(engine, 0, this.frames.length, () => wanted, (p) => {
       col.add(p);
@@ -422,8 +417,7 @@ export class CaptureSession {
     let ex = await buildExplanation(engine, col, hs, opts);
     if (!ex) return undefined;
     const ch = col.facts?.messages.find((m) => m.type === 1 && m.fromClient);
-    const sh = ex.steps.find((st) => st.id === 'server_hello')?.values as { resumed?: unknown; resumed_from?: unknown } | undefined;
-    if (ch && ch.frame > 1 && sh !== undefined && sh.resumed !== undefined && sh.resumed !== 'no' && (sh.resumed_from ?? null) === null) {
+    if (ch && ch.frame > 1 && unresolvedResumption(ex)) {
       // a resumed session whose origin was not found: its ticket may be in another connection's
       // encrypted handshake (TLS 1.3, renegotiation); look again, every connection before the
       // ClientHello decrypted (no HTTP)

@@ -66,8 +66,7 @@ export async function certsCommand(argv: readonly string[]): Promise<number> {
     const progress = new ChainProgress(engine.reg, !opts.has('--handshake-only'));
     engine.decryptStream = (s) => (streams.size === 0 || streams.has(s)) && progress.needsDecryption(s);
     // (the chains do not use the fingerprints: not computing them for every hello saves time)
-    const unused = ['ja3', 'ja3_full', 'ja3s', 'ja3s_full', 'ja4', 'ja4_r'].map((n) => engine.reg.find(`tls.handshake.${n}`)?.id ?? -1).filter((id) => id >= 0);
-    return { fields: progress.fields, unused, packet: (p) => progress.add(p) };
+    return { fields: progress.fields, fingerprints: false, packet: (p) => progress.add(p) };
   });
   if (typeof r === 'number') return r;
   const hs = streams.size ? r.summaries.filter((h) => streams.has(h.stream)) : r.summaries;

@@ -4,7 +4,7 @@
  * what they mean and what tlslens verified.
  */
 import {
-  ExplainCollector, HandshakeCollector, TlsLensError, buildExplanation, langFromLocale,
+  ExplainCollector, HandshakeCollector, TlsLensError, buildExplanation, langFromLocale, unresolvedResumption,
   renderExplanation, type Engine, type ExplainFormat, type Explanation, type Lang,
 } from '@tlslens/core';
 import type { Certificate } from '@tlslens/core';
@@ -95,7 +95,8 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
   }
   const engine = await inp.engine();
   const col = new ExplainCollector(engine.reg, stream);
-  const hs = new HandshakeCollector(engine.reg);
+  // (the explanation does not use the fingerprints: not computing them for every ClientHello saves time)
+  const hs = new HandshakeCollector(engine.reg, { fingerprints: false });
   // only the explained connection is decrypted and summarised (until it is known, every one):
   // the others cost what a keyless read costs, their cleartext handshakes still keeping the
   // TLS ≤ 1.2 sessions a resumption of them needs
@@ -104,11 +105,6 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
   hs.only = mine;
   const want = new Uint8Array(engine.reg.size);
   for (const id of [...col.fields, ...hs.fields]) want[id] = 1;
-  // (the explanation does not use the fingerprints: not computing them for every ClientHello saves time)
-  for (const n of ['ja3', 'ja3_full', 'ja3s', 'ja3s_full', 'ja4', 'ja4_r']) {
-    const id = engine.reg.find(`tls.handshake.${n}`)?.id;
-    if (id !== undefined) want[id] = 0;
-  }
   const err = await eachPacket(await inp.open(), engine, { fields: want, tree: false, columns: false }, inp.count, (p) => {
     col.add(p);
     hs.add(p);
@@ -136,12 +132,6 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
     }
   }
   return explanation ? { explanation, status } : { status };
-}
-
-/** A resumed connection whose original was not found (the second pass may find it). */
-function unresolvedResumption(ex: Explanation): boolean {
-  const v = ex.steps.find((s) => s.id === 'server_hello')?.values as { resumed?: unknown; resumed_from?: unknown } | undefined;
-  return v !== undefined && v.resumed !== undefined && v.resumed !== 'no' && (v.resumed_from ?? null) === null;
 }
 
 /** The session IDs and tickets issued in the first `count` frames, every connection decrypted (no HTTP). */

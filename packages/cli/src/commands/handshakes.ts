@@ -108,8 +108,8 @@ export interface PassResult {
 /** A caller's look at the pass: more fields wanted, each packet after the collector's (see collectHandshakes). */
 export interface HandshakeTap {
   readonly fields: readonly number[];
-  /** Collector fields the caller does not use (not computed: JA3/JA4…). */
-  readonly unused?: readonly number[];
+  /** false: the caller does not use the JA3/JA4 fingerprints (not computed unless the filter reads them). */
+  readonly fingerprints?: boolean;
   packet(p: Packet): void;
 }
 
@@ -133,12 +133,11 @@ export async function collectHandshakes(args: ReadArgs, tap?: (engine: Engine, f
   // connection's buffers and decoders are dropped
   if (!filterNeeds(filter?.fields ?? [], reg).application) engine.tlsApplication = () => false;
   engine.releaseClosed = true;
-  const col = new HandshakeCollector(reg);
+  const t = tap?.(engine, filter?.fields ?? []);
+  const col = new HandshakeCollector(reg, { fingerprints: t?.fingerprints ?? true });
   const want = new Uint8Array(reg.size);
   for (const id of col.fields) want[id] = 1;
   for (const id of filter?.fields ?? []) want[id] = 1;
-  const t = tap?.(engine, filter?.fields ?? []);
-  for (const id of t?.unused ?? []) if (!filter?.fields.includes(id)) want[id] = 0;
   for (const id of t?.fields ?? []) want[id] = 1;
   const wanted = { fields: want, tree: false, columns: false };
   let status = 0;

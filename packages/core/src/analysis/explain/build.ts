@@ -97,3 +97,13 @@ function finish(
   };
   return ex;
 }
+
+/**
+ * Whether the explained connection resumes a session whose origin was not found: its ticket or
+ * session may come from another connection's encrypted handshake (TLS 1.3, a renegotiation),
+ * which a pass decrypting only this connection did not read (the callers then look again).
+ */
+export function unresolvedResumption(ex: Explanation): boolean {
+  const v = ex.steps.find((s) => s.id === 'server_hello')?.values as { resumed?: unknown; resumed_from?: unknown } | undefined;
+  return v !== undefined && v.resumed !== undefined && v.resumed !== 'no' && (v.resumed_from ?? null) === null;
+}

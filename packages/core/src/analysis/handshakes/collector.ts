@@ -119,6 +119,7 @@ const F = [
   'tls.handshake.ja4', 'tls.handshake.ja4_r', 'tls.tlslens.decrypted', 'tls.handshake.random',
 ] as const;
 type FieldName = (typeof F)[number];
+const FINGERPRINTS: readonly FieldName[] = ['tls.handshake.ja3', 'tls.handshake.ja3_full', 'tls.handshake.ja3s', 'tls.handshake.ja3s_full', 'tls.handshake.ja4', 'tls.handshake.ja4_r'];
 
 /** SHA-256("HelloRetryRequest"): the ServerHello.random of a HelloRetryRequest (RFC 8446 §4.1.3). */
 const HRR_RANDOM = new Uint8Array([
@@ -218,11 +219,16 @@ export class HandshakeCollector {
    */
   only: ((stream: number) => boolean) | undefined = undefined;
 
-  constructor(reg: Registry) {
+  /**
+   * `fingerprints: false`: the JA3/JA4 fields are left out of `fields` (a caller that does not
+   * use them spares computing them for every hello; the summaries then have none).
+   */
+  constructor(reg: Registry, opts: { readonly fingerprints?: boolean } = {}) {
     const id = {} as Record<FieldName, number>;
     for (const n of F) id[n] = reg.find(n)?.id ?? -1;
     this.id = id;
-    this.fields = Object.values(id).filter((x) => x >= 0);
+    const skip = opts.fingerprints === false ? new Set<string>(FINGERPRINTS) : undefined;
+    this.fields = F.filter((n) => !skip?.has(n)).map((n) => id[n]).filter((x) => x >= 0);
   }
 
   private vals(p: Packet, name: FieldName): readonly FieldValue[] {
