@@ -177,43 +177,11 @@ export class KeyLog {
       // trim() only when needed (it also drops a CR)
       if (c0 <= 32 || line.charCodeAt(line.length - 1) <= 32) line = line.trim();
       if (line === '' || line.charCodeAt(0) === 35 /* # */) continue;
-      const r = this.quickLine(line, source, i + 1) ?? this.parseLine(line, source, i + 1);
+      const r = this.parseLine(line, source, i + 1);
       if (typeof r === 'string') this.warn(source, i + 1, r);
       else if (this.add(r)) added++;
     }
     return added;
-  }
-
-  /**
-   * The usual line, "LABEL <hex> <hex>" with single spaces, checked without splitting or decoding;
-   * undefined hands anything else (tabs, the legacy RSA form, errors) to parseLine for its message.
-   */
-  private quickLine(line: string, source: string, lineNo: number): LineEntry | undefined {
-    const sp1 = line.indexOf(' ');
-    if (sp1 <= 0) return undefined;
-    const sp2 = line.indexOf(' ', sp1 + 1);
-    if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0 || line.indexOf('\t') >= 0) return undefined;
-    const label = line.slice(0, sp1);
-    let kind = PLAIN_LABELS.get(label);
-    let n: number | undefined;
-    if (kind === undefined) {
-      const m = /^(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+|N)$/.exec(label);
-      if (!m) return undefined;
-      kind = m[1] === 'CLIENT' ? 'CLIENT_TRAFFIC_SECRET' : 'SERVER_TRAFFIC_SECRET';
-      n = m[2] === 'N' ? undefined : Number(m[2]);
-    }
-    const idLen = sp2 - sp1 - 1;
-    const secretLen = line.length - sp2 - 1;
-    if (kind === 'RSA') {
-      if (idLen !== 16 || secretLen !== 96) return undefined;
-    } else {
-      if (idLen !== 64) return undefined;
-      if (kind === 'CLIENT_RANDOM' ? secretLen !== 96 : kind === 'PMS_CLIENT_RANDOM' ? secretLen === 0 || secretLen % 2 !== 0 : secretLen !== 64 && secretLen !== 96 && secretLen !== 128) return undefined;
-    }
-    const idHex = line.slice(sp1 + 1, sp2);
-    const secretHex = line.slice(sp2 + 1);
-    if (!HEX_RE.test(idHex) || !HEX_RE.test(secretHex)) return undefined;
-    return new LineEntry(kind, idHex.toLowerCase(), secretHex, n, source, lineNo);
   }
 
   /** Key log bytes (UTF-8/ASCII). */
@@ -354,33 +322,34 @@ export class KeyLog {
     }
     const f = line.includes('\t') || line.includes('  ') ? line.split(/\s+/) : line.split(' ');
     const label = f[0]!;
-    let kind: KeyLogLabel | undefined;
+    // (a Map: a label such as "constructor" is just unknown)
+    let kind: KeyLogLabel | undefined = PLAIN_LABELS.get(label);
     let n: number | undefined;
-    const plain = PLAIN_LABELS.get(label);
-    const m = plain === undefined ? /^(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+|N)$/.exec(label) : null;
-    if (plain !== undefined) kind = plain;
-    else if (m) {
+    const m = kind === undefined ? /^(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+|N)$/.exec(label) : null;
+    if (m) {
       kind = m[1] === 'CLIENT' ? 'CLIENT_TRAFFIC_SECRET' : 'SERVER_TRAFFIC_SECRET';
       n = m[2] === 'N' ? undefined : Number(m[2]);
-    } else if (label === 'CLIENT_RANDOM' || label === 'RSA' || label === 'PMS_CLIENT_RANDOM') kind = label;
-    else kind = TLS13_LABELS[label];
+    }
     if (!kind) return `unknown label "${label.slice(0, 40)}"`;
     if (f.length !== 3) return `${label}: expected 2 hex fields, found ${f.length - 1}`;
-    const id = hexBytes(f[1]!);
-    const secret = hexBytes(f[2]!);
-    if (!id || !secret) return `${label}: invalid hex`;
+    // checked as text; the bytes are decoded when first used (LineEntry)
+    const idHex = f[1]!;
+    const secretHex = f[2]!;
+    if (idHex.length % 2 !== 0 || secretHex.length % 2 !== 0 || !HEX_RE.test(idHex) || !HEX_RE.test(secretHex)) return `${label}: invalid hex`;
+    const idLen = idHex.length / 2;
+    const secretLen = secretHex.length / 2;
     if (kind === 'RSA') {
-      if (id.length !== 8) return `RSA: the encrypted premaster prefix must be 8 bytes, not ${id.length}`;
-      if (secret.length !== 48) return `RSA: the premaster secret must be 48 bytes, not ${secret.length}`;
+      if (idLen !== 8) return `RSA: the encrypted premaster prefix must be 8 bytes, not ${idLen}`;
+      if (secretLen !== 48) return `RSA: the premaster secret must be 48 bytes, not ${secretLen}`;
     } else {
-      if (id.length !== 32) return `${label}: the client random must be 32 bytes, not ${id.length}`;
-      if (kind === 'CLIENT_RANDOM' && secret.length !== 48) return `CLIENT_RANDOM: the master secret must be 48 bytes, not ${secret.length}`;
-      if (kind === 'PMS_CLIENT_RANDOM' && secret.length === 0) return 'PMS_CLIENT_RANDOM: empty premaster secret';
-      if (kind !== 'CLIENT_RANDOM' && kind !== 'PMS_CLIENT_RANDOM' && !SECRET_LENS.has(secret.length)) {
-        return `${label}: a TLS 1.3 secret must be 32, 48 or 64 bytes, not ${secret.length}`;
+      if (idLen !== 32) return `${label}: the client random must be 32 bytes, not ${idLen}`;
+      if (kind === 'CLIENT_RANDOM' && secretLen !== 48) return `CLIENT_RANDOM: the master secret must be 48 bytes, not ${secretLen}`;
+      if (kind === 'PMS_CLIENT_RANDOM' && secretLen === 0) return 'PMS_CLIENT_RANDOM: empty premaster secret';
+      if (kind !== 'CLIENT_RANDOM' && kind !== 'PMS_CLIENT_RANDOM' && !SECRET_LENS.has(secretLen)) {
+        return `${label}: a TLS 1.3 secret must be 32, 48 or 64 bytes, not ${secretLen}`;
       }
     }
-    return n === undefined ? { label: kind, id, secret, source, line: lineNo } : { label: kind, id, secret, n, source, line: lineNo };
+    return new LineEntry(kind, idHex.toLowerCase(), secretHex, n, source, lineNo);
   }
 }
 
