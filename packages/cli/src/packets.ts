@@ -106,6 +106,11 @@ export class PacketPrinter {
     this.skipThrough = opts.skipThrough ?? 0;
   }
 
+  /** The display filter's warnings (printed by createPrinter unless quietWarnings). */
+  get filterWarnings(): readonly string[] {
+    return this.filter?.warnings ?? [];
+  }
+
   /**
    * Whether the output depends on which earlier packets were displayed (frame.time_delta_displayed
    * in the tree, a field or the Time column): a parallel read cannot know that with a filter.
@@ -138,34 +143,22 @@ export class PacketPrinter {
       }
       if (ev.kind !== 'frame') continue;
       const num = ++this.num;
-      if (shard && engine.skim(ev.frame, num)) {
-        // another shard's TCP segment, not even dissected here: only the time state moves on
-        if (!filter) {
-          engine.displayed(ev.frame);
-          ts.prevDisplayed = ev.frame.ts;
-        }
-        ts.first ??= ev.frame.ts;
-        ts.prevCaptured = ev.frame.ts;
-        if (args.count !== undefined && num >= args.count) {
-          more = false;
-          break;
-        }
-        continue;
-      }
-      const p = engine.dissect(ev.frame, num, wanted);
+      const t = ev.frame.ts;
+      ts.first ??= t;
+      // in a shard, another shard's TCP segment is often recognised from its bytes (not dissected)
+      const p = shard && engine.skim(ev.frame, num) ? undefined : engine.dissect(ev.frame, num, wanted);
       // a shard that met what only the whole capture knows prints nothing from this frame on
       if (shard && engine.shardConflict) return false;
-      if (shard && (p.shard < 0 ? 0 : p.shard) !== shard.index) {
+      if (p === undefined || (shard && (p.shard < 0 ? 0 : p.shard) !== shard.index)) {
         // another shard's packet: only the time state moves on (without a filter every packet
         // is displayed, so the previous displayed one is the previous captured one)
         if (!filter) {
-          engine.displayed(p);
-          ts.prevDisplayed = p.ts;
+          engine.displayed(ev.frame);
+          ts.prevDisplayed = t;
         }
       } else if (!filter || filter.match((id: number) => p.values(id))) {
         engine.displayed(p);
         if (!args.quiet && num > this.skipThrough) {
-          ts.first ??= p.ts;
           const text = this.packetText(p);
           const w = shard ? shard.sink(num, text) : out.write(this.shown > 0 && args.format === 'json' ? ',\n' + text : text);
           // await only when the output asked to wait (an await per packet costs a microtask)
@@ -174,8 +167,7 @@ export class PacketPrinter {
         if (num > this.skipThrough) this.shown++;
         ts.prevDisplayed = p.ts;
       }
-      ts.first ??= p.ts;
-      ts.prevCaptured = p.ts;
+      ts.prevCaptured = t;
       if (args.count !== undefined && num >= args.count) {
         more = false;
         break;

@@ -3,7 +3,7 @@ import { parseReadArgs, type ReadArgs } from '../args.ts';
 import { openInput } from '../io.ts';
 import { createPrinter, type PrinterOptions } from '../packets.ts';
 import { engineFromArgs } from './keys.ts';
-import { readParallel, threadsFor } from '../parallel/read.ts';
+import { parallelPlan, readParallel } from '../parallel/read.ts';
 
 export const READ_HELP = `Usage: tlslens read [options] [-r] FILE
 
@@ -36,8 +36,8 @@ Exit status: 0 success; 1 bad usage or unknown field; 2 the capture cannot be re
 export async function readCommand(argv: readonly string[]): Promise<number> {
   const args = parseReadArgs(argv);
   if (args.file === undefined) throw new TlsLensError('USAGE', 'no capture file given (use -r FILE)');
-  const threads = await threadsFor(args);
-  if (threads > 1) return readParallel(argv, args, threads);
+  const plan = await parallelPlan(args);
+  if (plan) return readParallel(argv, args, plan);
   return (await runRead(args)).status;
 }
 

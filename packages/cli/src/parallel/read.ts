@@ -19,7 +19,7 @@ import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { Engine, TlsLensError } from '@tlslens/core';
 import type { ReadArgs } from '../args.ts';
-import { createPrinter } from '../packets.ts';
+import { createPrinter, type PacketPrinter } from '../packets.ts';
 import { runRead } from '../commands/read.ts';
 
 /** What a worker is started with. */
@@ -40,16 +40,22 @@ export type ShardMessage =
 const AUTO_MIN_BYTES = 64 * 1024 * 1024;
 const AUTO_MAX_THREADS = 4;
 
-/** How many threads to read args.file with (1 = the plain one-thread read). */
-export async function threadsFor(args: ReadArgs): Promise<number> {
-  if (args.threads === 1 || args.file === undefined || args.file === '-') return 1;
+/** A parallel read worth doing: how many workers, and the printer of this thread (options checked). */
+export interface ParallelPlan {
+  readonly count: number;
+  readonly printer: PacketPrinter;
+}
+
+/** Whether and how to read args.file with worker threads (undefined: the plain one-thread read). */
+export async function parallelPlan(args: ReadArgs): Promise<ParallelPlan | undefined> {
+  if (args.threads === 1 || args.file === undefined || args.file === '-') return undefined;
   let size: number;
   try {
     const st = await stat(args.file);
-    if (!st.isFile()) return 1;
+    if (!st.isFile()) return undefined;
     size = st.size;
   } catch {
-    return 1; // the one-thread read reports why it cannot open the file
+    return undefined; // the one-thread read reports why it cannot open the file
   }
   let n: number;
   if (args.threads === undefined || args.threads === 'auto') {
@@ -57,16 +63,16 @@ export async function threadsFor(args: ReadArgs): Promise<number> {
     n = cores >= 4 && size >= AUTO_MIN_BYTES ? Math.min(cores, AUTO_MAX_THREADS) : 1;
   } else n = args.threads;
   // a few packets are not worth starting threads for
-  if (n <= 1 || (args.count !== undefined && args.count < 100_000)) return 1;
+  if (n <= 1 || (args.count !== undefined && args.count < 100_000)) return undefined;
   // options the one-thread read rejects (with its messages), and outputs that need the history of displayed packets
   try {
     const printer = createPrinter(new Engine({ prefs: new Map(args.prefs), decodeAs: args.decodeAs }), args, { quietWarnings: true });
-    if (typeof printer === 'number' || printer.needsDisplayHistory()) return 1;
+    if (typeof printer === 'number' || printer.needsDisplayHistory()) return undefined;
+    return { count: n, printer };
   } catch (e) {
-    if (e instanceof TlsLensError) return 1;
+    if (e instanceof TlsLensError) return undefined;
     throw e;
   }
-  return n;
 }
 
 interface Shard {
@@ -82,10 +88,10 @@ interface Shard {
   stderrEnd?: Promise<void>;
 }
 
-export async function readParallel(argv: readonly string[], args: ReadArgs, count: number): Promise<number> {
-  // this thread prints the header, the packets in order and the end (json's brackets)
-  const printer = createPrinter(new Engine({ prefs: new Map(args.prefs), decodeAs: args.decodeAs }), args);
-  if (typeof printer === 'number') return printer;
+export async function readParallel(argv: readonly string[], args: ReadArgs, plan: ParallelPlan): Promise<number> {
+  // this thread prints the filter's warnings, the header, the packets in order and the end (json's brackets)
+  const { count, printer } = plan;
+  for (const w of printer.filterWarnings) process.stderr.write(`tlslens: ${w}\n`);
   const out = printer.out;
   const json = args.format === 'json';
   await printer.begin();
