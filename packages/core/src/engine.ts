@@ -12,7 +12,7 @@ import { Packet, type Wanted } from './packet.ts';
 import { createData } from './transport/data.ts';
 import { createUdp } from './transport/udp.ts';
 import { createTcp } from './transport/tcp/index.ts';
-import { endpointKey } from './transport/tcp/tcp.ts';
+import { segmentShard } from './transport/tcp/shard.ts';
 import { registerBasicProtocols } from './basic-protocols.ts';
 import { registerHttp } from './http/register.ts';
 import { installTls, type TlsDissector } from './tls/dissector.ts';
@@ -28,16 +28,6 @@ import type { TlsCrypto } from './crypto/types.ts';
 import { createPureCrypto } from './crypto/pure.ts';
 import { TlsKeyStore } from './decrypt/store.ts';
 import type { KeyLog } from './decrypt/keys/keylog.ts';
-
-/**
- * A TCP segment at `t` that the TCP dissector would take as it is (header complete before the
- * IP payload's end `ipEnd`) and that cannot start a new conversation (no SYN).
- */
-function plainSegment(d: Uint8Array, t: number, ipEnd: number): boolean {
-  if (ipEnd - t < 20) return false;
-  const thl = (d[t + 12]! >> 4) * 4;
-  return thl >= 20 && t + thl <= ipEnd && (d[t + 13]! & 0x02) === 0;
-}
 
 /** Preferences, by Wireshark's names where one exists ("tls.keylog_file", "http.tls.port"). */
 export type Prefs = ReadonlyMap<string, string>;
@@ -287,31 +277,8 @@ export class Engine {
    */
   skim(frame: CaptureFrame, num: number): boolean {
     const so = this.shardOf;
-    const d = frame.data;
-    if (so === undefined || frame.linktype !== 1 || d.length < 54) return false;
-    let owner = -1;
-    if (d[12] === 0x08 && d[13] === 0x00) {
-      const vhl = d[14]!;
-      const hl = (vhl & 15) * 4;
-      if (vhl >> 4 !== 4 || hl < 20 || 14 + hl + 20 > d.length || d[23] !== 6 || (((d[20]! << 8) | d[21]!) & 0x3fff) !== 0) return false;
-      // the IP payload's end as the IPv4 dissector computes it
-      const totLen = (d[16]! << 8) | d[17]!;
-      const t = 14 + hl;
-      if (!plainSegment(d, t, totLen === 0 || totLen < hl ? d.length : Math.min(d.length, 14 + totLen))) return false;
-      const src = ((d[26]! << 24) >>> 0) + ((d[27]! << 16) | (d[28]! << 8) | d[29]!);
-      const dst = ((d[30]! << 24) >>> 0) + ((d[31]! << 16) | (d[32]! << 8) | d[33]!);
-      const a = src * 65536 + ((d[t]! << 8) | d[t + 1]!);
-      const b = dst * 65536 + ((d[t + 2]! << 8) | d[t + 3]!);
-      owner = this.tcp.shardOwner4(a < b ? a : b, a < b ? b : a);
-    } else if (d[12] === 0x86 && d[13] === 0xdd) {
-      // IPv6 with TCP right after the fixed header (no extension headers)
-      if (d.length < 74 || d[14]! >> 4 !== 6 || d[20] !== 6) return false;
-      const plen = (d[18]! << 8) | d[19]!;
-      if (!plainSegment(d, 54, plen === 0 ? d.length : Math.min(d.length, 54 + plen))) return false;
-      const a = endpointKey(d.subarray(22, 38), (d[54]! << 8) | d[55]!);
-      const b = endpointKey(d.subarray(38, 54), (d[56]! << 8) | d[57]!);
-      owner = this.tcp.shardOwner6(a < b ? `${a}|${b}` : `${b}|${a}`);
-    } else return false;
+    if (so === undefined || frame.linktype !== 1) return false;
+    const owner = segmentShard(frame.data, this.tcp);
     if (owner < 0 || owner === so.index) return false;
     this.currentFrame = num;
     this.clock.first ??= frame.ts;

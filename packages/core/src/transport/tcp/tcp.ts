@@ -125,13 +125,13 @@ export interface Tcp {
    */
   setShard(count: number, index: number, crossShard: (what: string) => void): void;
   /**
-   * The shard owning the IPv4 conversation between endpoints `lo` and `hi` (address·65536 +
-   * port, lo < hi), or -1 while a segment of it could still change which conversation is which
-   * (unknown, or a direction without its base sequence number yet).
+   * The shard owning the IPv4 conversation of a segment (addresses as numbers), or -1 while a
+   * segment of it could still change which conversation is which (unknown, or a direction
+   * without its base sequence number yet).
    */
-  shardOwner4(lo: number, hi: number): number;
-  /** The same for an IPv6 conversation, by its endpoint key (see endpointKey, lower key first, "|" between). */
-  shardOwner6(key: string): number;
+  shardOwner4(src: number, sport: number, dst: number, dport: number): number;
+  /** The same for IPv6 (16-byte addresses). */
+  shardOwner6(src: Uint8Array, sport: number, dst: Uint8Array, dport: number): number;
 }
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
@@ -261,6 +261,8 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
   let lastLo = -1;
   let lastHi = -1;
   let lastConv: TcpConversation | undefined;
+  const ownerOf = (c: TcpConversation | undefined): number =>
+    !c || !c.flows[0].baseSet || !c.flows[1].baseSet ? -1 : c.index % shardCount;
   const budget = new ReassemblyBudget(opts.maxSessionBytes ?? 256 * 1024 * 1024);
   const reasmOpts = { maxStreamBytes: opts.maxStreamBytes ?? 8 * 1024 * 1024, budget };
   let handler: TcpPayloadHandler | undefined;
@@ -604,13 +606,15 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     setDataDissector(d) {
       dataDissector = d;
     },
-    shardOwner4(lo, hi) {
-      const c = convs4.get(lo)?.get(hi);
-      return !c || !c.flows[0].baseSet || !c.flows[1].baseSet ? -1 : c.index % shardCount;
+    shardOwner4(src, sport, dst, dport) {
+      const a = src * 65536 + sport;
+      const b = dst * 65536 + dport;
+      return ownerOf(a < b ? convs4.get(a)?.get(b) : convs4.get(b)?.get(a));
     },
-    shardOwner6(key) {
-      const c = convs.get(key);
-      return !c || !c.flows[0].baseSet || !c.flows[1].baseSet ? -1 : c.index % shardCount;
+    shardOwner6(src, sport, dst, dport) {
+      const a = endpointKey(src, sport);
+      const b = endpointKey(dst, dport);
+      return ownerOf(convs.get(a < b ? `${a}|${b}` : `${b}|${a}`));
     },
     setShard(count, index, onCross) {
       shardCount = count;
