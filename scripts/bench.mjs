@@ -114,6 +114,11 @@ if (existsSync(keys)) {
   drow('tshark', tsd);
   drow('tlslens', usd);
   console.log(`speed: ${ratios(tsd, usd)}; text outputs ${tsd.sha === usd.sha ? 'identical' : 'DIFFER'}`);
+  // what decryption adds: the same read and filter without the key log (nothing decrypted, nothing matches)
+  const usk = await best(tlslens, ['read', '-r', cap, '-Y', filter, '--threads', '1'], 3);
+  drow('no keys', usk);
+  const budget = tsd.secs / 3;
+  console.log(`decryption and HTTP add ${(usd.secs - usk.secs).toFixed(2)} s wall, ${(usd.cpu - usk.cpu).toFixed(2)} s CPU to tlslens's ${usk.secs.toFixed(2)} s keyless read; 3x tshark would be ${budget.toFixed(2)} s in all`);
   // the same with worker threads, one per core (at least 2)
   const threads = Math.max(2, availableParallelism());
   const ust = await best(tlslens, ['read', ...dec, '--threads', String(threads)], 3);

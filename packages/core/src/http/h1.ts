@@ -455,8 +455,9 @@ export class Http1Connection {
     // bytes from more than one frame: a reassembled data source
     const multi = d.frames.length > 1 || (d.frames.length === 1 && d.frames[0] !== p.num) || (this.closing && this.opts.tls === true);
     const prevSrc = p.src;
-    // a copy: the pending buffer is reused, and field values keep views into this
-    const msgBytes = msg.slice();
+    // field values keep views into these bytes: a copy unless the message is the whole pending
+    // buffer, which consume() then lets go
+    const msgBytes = r.length === d.len ? msg : msg.slice();
     if (multi) {
       p.src = p.addSource(this.opts.tls ? 'Reassembled SSL' : 'Reassembled TCP', msgBytes);
     }
@@ -661,8 +662,16 @@ function newPending(): Pending {
 function append(d: Pending, data: Uint8Array, offset: number, end: number, frame: number): void {
   const n = end - offset;
   if (n <= 0) return;
+  if (d.len === 0) {
+    // the usual case, a message starting in this segment: a buffer of its size
+    d.buf = data.slice(offset, end);
+    d.len = n;
+    if (d.frames.length === 0) d.frames.push(frame);
+    else d.frames = [frame];
+    return;
+  }
   if (d.len + n > d.buf.length) {
-    const nb = new Uint8Array(Math.max(d.len + n, d.buf.length * 2, 4096));
+    const nb = new Uint8Array(Math.max(d.len + n, d.buf.length * 2));
     nb.set(d.buf.subarray(0, d.len));
     d.buf = nb;
   }
