@@ -312,6 +312,14 @@ test('matrix: a corrupted record byte gives record_failure at the right record a
     assert.match(st!.text, new RegExp(` at server record ${c.record} \\(frame ${c.frame}\\)`));
     assert.match(st!.text, c.what);
   }
+  // explain says the same in words, in English and in Chinese (the TLS 1.3 GCM case)
+  const g = cases[0]!;
+  const en = tlslens(['explain', file, '--stream', String(g.stream), ...keyArgs(m)]);
+  assert.equal(en.status, 0, en.stderr);
+  assert.match(en.stdout, new RegExp(`Decryption failed at frame ${g.frame} \\(record ${g.record}\\): its authentication tag does not verify`));
+  const zh = tlslens(['explain', file, '--stream', String(g.stream), '--lang', 'zh', ...keyArgs(m)]);
+  assert.equal(zh.status, 0, zh.stderr);
+  assert.ok(zh.stdout.includes(`解密在帧 ${g.frame}（第 ${g.record} 个记录）失败：认证标签校验失败`), zh.stdout);
 });
 
 test('matrix: a capture ending within the handshake says pending; one starting after the ClientHello says handshake_not_captured', { skip }, () => {

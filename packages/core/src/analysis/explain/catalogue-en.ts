@@ -293,6 +293,16 @@ function keysLines(v: V): string[] {
   return L;
 }
 
+/** Why a protected record did not open (RecordFailureReason codes). */
+const RECORD_FAILURE: Record<string, string> = {
+  tag_mismatch: 'its authentication tag does not verify (wrong keys, or the record was altered)',
+  bad_record_mac: 'its MAC does not match (wrong keys, or the record was altered)',
+  bad_padding: 'its CBC padding is malformed (wrong keys, or the record was altered)',
+  bad_length: 'it is too short for its IV, tag or MAC, or not a whole number of cipher blocks',
+  bad_inner_plaintext: 'the decrypted TLS 1.3 record has no content type (wrong keys)',
+  unsupported_cipher: 'its cipher is not available here',
+};
+
 function problem(p: CertProblem): string {
   const q = p.params as V;
   const which = q.leaf ? `The leaf certificate '${q.subject}'` : `The certificate '${q.subject}' in the chain`;
@@ -333,7 +343,7 @@ function finding(f: Finding): string {
     case 'alert': return `The ${q.from} sent a ${q.level} alert in frame ${q.frame}: ${q.description}.`;
     case 'handshake_incomplete': return q.server_hello ? 'The handshake did not complete (no Finished from both sides).' : 'The handshake did not complete: the server never answered with a ServerHello.';
     case 'finished_mismatch': return `The ${q.side} Finished in frame ${q.frame} does not match the recomputed value: wrong keys, or a tampered handshake.`;
-    case 'decryption_failed': return `Decryption failed at frame ${q.frame} (record ${q.record}): ${q.reason}.`;
+    case 'decryption_failed': return `Decryption failed at frame ${q.frame} (record ${q.record}): ${RECORD_FAILURE[String(q.reason)] ?? q.reason}.`;
     case 'not_decrypted': return `Not decrypted: ${q.text}.`;
     case 'key_exchange_signature': return `The ServerKeyExchange in frame ${q.frame} is not signed by the certificate's key: the key exchange parameters were altered, or the server is not who the certificate says.`;
   }

@@ -311,6 +311,16 @@ function keysLines(v: V): string[] {
   return L;
 }
 
+/** 受保护记录无法解开的原因（RecordFailureReason 代码）。 */
+const RECORD_FAILURE: Record<string, string> = {
+  tag_mismatch: '认证标签校验失败（密钥错误，或记录被改动）',
+  bad_record_mac: 'MAC 不匹配（密钥错误，或记录被改动）',
+  bad_padding: 'CBC 填充格式错误（密钥错误，或记录被改动）',
+  bad_length: '记录太短，放不下 IV、标签或 MAC，或不是整数个分组',
+  bad_inner_plaintext: '解密后的 TLS 1.3 记录没有内容类型（密钥错误）',
+  unsupported_cipher: '这里不支持它的加密算法',
+};
+
 function problem(p: CertProblem): string {
   const q = p.params as V;
   const which = q.leaf ? `叶证书 '${q.subject}'` : `证书链中的证书 '${q.subject}'`;
@@ -351,7 +361,7 @@ function finding(f: Finding): string {
     case 'alert': return `${SIDE[q.from]}在帧 ${q.frame} 发送了 ${q.level} 告警：${q.description}。`;
     case 'handshake_incomplete': return q.server_hello ? '握手没有完成（双方没有都发送 Finished）。' : '握手没有完成：服务器始终没有回复 ServerHello。';
     case 'finished_mismatch': return `帧 ${q.frame} 中${SIDE[q.side]}的 Finished 与重新计算的值不一致：密钥错误，或握手被篡改。`;
-    case 'decryption_failed': return `解密在帧 ${q.frame}（第 ${q.record} 个记录）失败：${q.reason}。`;
+    case 'decryption_failed': return `解密在帧 ${q.frame}（第 ${q.record} 个记录）失败：${RECORD_FAILURE[String(q.reason)] ?? q.reason}。`;
     case 'not_decrypted': return `未解密：${statusText(q.status, q.text)}。`;
     case 'key_exchange_signature': return `帧 ${q.frame} 中的 ServerKeyExchange 不是用证书的密钥签名的：密钥交换参数被篡改，或者服务器并非证书所声称的身份。`;
   }

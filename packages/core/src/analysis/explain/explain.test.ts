@@ -14,6 +14,7 @@ import { ZH } from './catalogue-zh.ts';
 import { ExplainCollector } from './collector.ts';
 import type { Explanation, FindingCode, StepId, Values } from './model.ts';
 import { renderExplanation } from './render.ts';
+import type { RecordFailureReason } from '../../crypto/types.ts';
 
 const FIX = fileURLToPath(new URL('../../../../../test/fixtures/', import.meta.url));
 
@@ -102,6 +103,20 @@ describe('explain catalogues', () => {
       assert.ok(EN.finding(f).length > 10 && !han.test(EN.finding(f)), code);
       assert.ok(han.test(ZH.finding(f)), code);
     }
+  });
+  it('a record that did not open is told why in words, in both languages', () => {
+    // a Record over the type: adding a failure reason without listing it here does not compile
+    const reasons: Record<RecordFailureReason, true> = { bad_record_mac: true, tag_mismatch: true, bad_padding: true, unsupported_cipher: true, bad_length: true, bad_inner_plaintext: true };
+    const seen = new Set<string>();
+    for (const reason of Object.keys(reasons)) {
+      const f = { code: 'decryption_failed' as const, severity: 'medium' as const, params: { frame: 7, record: 3, reason } };
+      const en = EN.finding(f);
+      const zh = ZH.finding(f);
+      assert.ok(!en.includes(reason) && !zh.includes(reason), `${reason}: ${en} / ${zh}`);
+      assert.ok(en.includes('frame 7') && zh.includes('帧 7') && han.test(zh), reason);
+      seen.add(en);
+    }
+    assert.equal(seen.size, Object.keys(reasons).length);
   });
   it('certificate problems carry their facts into both sentences', () => {
     const cases: { code: string; params: Values; want: string[] }[] = [
