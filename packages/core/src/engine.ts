@@ -281,8 +281,7 @@ export class Engine {
     const owner = segmentShard(frame.data, this.tcp);
     if (owner < 0 || owner === so.index) return false;
     this.currentFrame = num;
-    this.clock.first ??= frame.ts;
-    this.clock.prev = frame.ts;
+    this.clock.tick(frame.ts);
     return true;
   }
 

@@ -19,6 +19,7 @@ import type { HttpFields } from './fields.ts';
 import { noteInfo } from './info.ts';
 import { statusDesc } from './status.ts';
 import { columnString, fieldString, fieldStringOf, latin1 } from './text.ts';
+import { withRoom } from '../bytes/grow.ts';
 
 /** Methods tshark's HTTP dissector recognises at the start of a request line. */
 const METHODS = new Set([
@@ -670,11 +671,7 @@ function append(d: Pending, data: Uint8Array, offset: number, end: number, frame
     else d.frames = [frame];
     return;
   }
-  if (d.len + n > d.buf.length) {
-    const nb = new Uint8Array(Math.max(d.len + n, d.buf.length * 2));
-    nb.set(d.buf.subarray(0, d.len));
-    d.buf = nb;
-  }
+  d.buf = withRoom(d.buf, d.len, n);
   d.buf.set(data.subarray(offset, end), d.len);
   d.len += n;
   if (d.frames[d.frames.length - 1] !== frame) d.frames.push(frame);

@@ -16,6 +16,7 @@ import { fieldString, fieldStringOf, latin1 } from '../http/text.ts';
 import { noteInfo } from '../http/info.ts';
 import { HTTP2_FIELD_DEFS } from './field-defs.ts';
 import { HpackDecoder, type DecodedHeader } from './hpack.ts';
+import { withRoom } from '../bytes/grow.ts';
 
 const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 const PREFACE_BYTES = new TextEncoder().encode(PREFACE);
@@ -139,11 +140,7 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
         here = { b, o: 0, start: 0 };
       } else {
         if (e > o) {
-          if (d.len + (e - o) > d.buf.length) {
-            const nb = new Uint8Array(Math.max(d.len + (e - o), d.buf.length * 2, 4096));
-            nb.set(d.buf.subarray(0, d.len));
-            d.buf = nb;
-          }
+          d.buf = withRoom(d.buf, d.len, e - o, 4096);
           d.buf.set(b.subarray(o, e), d.len);
           d.len += e - o;
           d.frames++;
@@ -200,7 +197,7 @@ export function createHttp2(reg: Registry, data: Dissector): Http2 {
       if (direct) {
         const rest = end - pos;
         if (rest > 0) {
-          if (d.buf.length < rest) d.buf = new Uint8Array(Math.max(rest, 4096));
+          d.buf = withRoom(d.buf, 0, rest, 4096);
           d.buf.set(b.subarray(pos, end), 0);
           d.len = rest;
         }

@@ -43,6 +43,14 @@ export class FrameClock {
   first: AbsTime | undefined;
   prev: AbsTime | undefined;
   prevDisplayed: AbsTime | undefined;
+
+  /** A frame captured at `ts` (dissected or not): returns the previous frame's time (its own for the first). */
+  tick(ts: AbsTime): AbsTime {
+    this.first ??= ts;
+    const prev = this.prev ?? ts;
+    this.prev = ts;
+    return prev;
+  }
 }
 
 function frameLabel(p: Packet, frameProto: number): (() => string) | undefined {
@@ -53,9 +61,7 @@ function frameLabel(p: Packet, frameProto: number): (() => string) | undefined {
 /** Adds the frame's own fields (everything but frame.protocols, added once the layers are known). */
 export function dissectFrame(p: Packet, f: FrameFields, clock: FrameClock, frameProto: number, comments: readonly string[] | undefined, pcapng: boolean): void {
   const ts = p.ts;
-  clock.first ??= ts;
-  const prev = clock.prev ?? ts;
-  clock.prev = ts;
+  const prev = clock.tick(ts);
   p.proto(frameProto, p.data, 0, p.data.length, frameLabel(p, frameProto));
   if (comments) for (const c of comments) p.add(f.comment, c, 0, 0);
   if (pcapng && p.wants(f.interface_id)) p.add(f.interface_id, p.ifaceId, 0, 0);
@@ -65,7 +71,7 @@ export function dissectFrame(p: Packet, f: FrameFields, clock: FrameClock, frame
   if (p.wants(f.time_epoch)) p.add(f.time_epoch, ts, 0, 0);
   if (p.wants(f.time_delta)) p.add(f.time_delta, diffNs(ts, prev), 0, 0, GENERATED);
   if (p.wants(f.time_delta_displayed)) p.add(f.time_delta_displayed, diffNs(ts, clock.prevDisplayed ?? ts), 0, 0, GENERATED);
-  if (p.wants(f.time_relative)) p.add(f.time_relative, diffNs(ts, clock.first), 0, 0, GENERATED);
+  if (p.wants(f.time_relative)) p.add(f.time_relative, diffNs(ts, clock.first!), 0, 0, GENERATED);
   p.add(f.number, p.num, 0, 0);
   p.add(f.len, p.origLen, 0, 0);
   if (p.wants(f.cap_len)) p.add(f.cap_len, p.data.length, 0, 0);

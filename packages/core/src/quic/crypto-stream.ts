@@ -4,6 +4,7 @@
  * cut into whole TLS handshake messages. Memory is capped: a stream that buffers too much (or
  * announces an absurd message length) is abandoned with an error.
  */
+import { withRoom } from '../bytes/grow.ts';
 
 /** Largest TLS handshake message accepted (larger ones abandon the stream). */
 export const MAX_MESSAGE = 0x40000;
@@ -98,11 +99,7 @@ export class CryptoStream {
       this.fail('CRYPTO data does not form handshake messages');
       return;
     }
-    if (this.len + d.length > this.buf.length) {
-      const nb = new Uint8Array(Math.max(this.len + d.length, this.buf.length * 2, 1024));
-      nb.set(this.buf.subarray(0, this.len));
-      this.buf = nb;
-    }
+    this.buf = withRoom(this.buf, this.len, d.length, 1024);
     this.buf.set(d, this.len);
     this.len += d.length;
     this.contiguous += d.length;

@@ -440,8 +440,7 @@ function buildTls(engine: Engine): TlsDissector {
     let plain: Uint8Array | undefined;
     let ict = ct;
     let srcIdx = 0;
-    const wantDec = sess !== undefined && ((conn.tls13 && ct === 23) || (!conn.tls13 && (dir.ccs || conn.nullCipher) && ct !== 20))
-      && (engine.decryptStream === undefined || engine.decryptStream(seg.stream)); // (Engine.decryptStream: one connection analysed)
+    const wantDec = sess !== undefined && ((conn.tls13 && ct === 23) || (!conn.tls13 && (dir.ccs || conn.nullCipher) && ct !== 20)) && decrypts(seg);
     let decFail: string | undefined;
     if (wantDec) {
       const r = sess!.decrypt(fromClient, ct, ver, b.subarray(s, e), p.num);
@@ -623,12 +622,17 @@ function buildTls(engine: Engine): TlsDissector {
     fx.shown = true;
   }
 
+  /** Whether the stream's records are decrypted (Engine.decryptStream: one connection analysed). */
+  function decrypts(seg: TcpSegment): boolean {
+    return engine.decryptStream === undefined || engine.decryptStream(seg.stream);
+  }
+
   /**
    * Engine.decryptStream excludes the stream: a TLS ≤ 1.2 handshake still feeds its session (its
    * session ID or ticket may be resumed by the stream analysed); a TLS 1.3 one needs no keys.
    */
   function feedsKeys(conn: TlsConn, seg: TcpSegment): boolean {
-    return !conn.tls13 || engine.decryptStream === undefined || engine.decryptStream(seg.stream);
+    return !conn.tls13 || decrypts(seg);
   }
 
   /** After a complete handshake message b[o, end): feeds the decryption session, shows what it derived. */

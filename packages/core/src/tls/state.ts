@@ -1,6 +1,7 @@
 import type { KeyExchange } from './registry/index.ts';
 import type { DecryptionStatus, TlsDecryptSession } from '../decrypt/session.ts';
 import { toHex } from '../crypto/bytes.ts';
+import { withRoom } from '../bytes/grow.ts';
 
 /** What decryption achieved on a connection (present only when key material was loaded). */
 export interface TlsDecryptionInfo {
@@ -62,11 +63,7 @@ export class Pending {
   }
   append(src: Uint8Array, from: number, to: number, frame: number): void {
     const n = to - from;
-    if (this.len + n > this.buf.length) {
-      const nb = new Uint8Array(Math.max(this.len + n, this.buf.length * 2));
-      nb.set(this.buf.subarray(0, this.len));
-      this.buf = nb;
-    }
+    this.buf = withRoom(this.buf, this.len, n);
     this.buf.set(src.subarray(from, to), this.len);
     this.len += n;
     if (this.frames[this.frames.length - 1] !== frame) this.frames.push(frame);

@@ -7,7 +7,7 @@
 import type { SignatureVerifier } from '../../crypto/verify/index.ts';
 import { cipherSuite } from '../../tls/registry/index.ts';
 import { DerError } from '../../x509/der.ts';
-import { parseCertificate, type Certificate } from '../../x509/certificate.ts';
+import { bytesEqual, parseCertificate, type Certificate } from '../../x509/certificate.ts';
 import { validateChain, type ProblemCode } from '../../x509/validate.ts';
 import type { HandshakeSummary, PresentedChain, Side } from '../handshakes/collector.ts';
 
@@ -156,8 +156,6 @@ function fnv(b: Uint8Array): number {
   return h >>> 0;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-
 function sameValidity(r: Validation, a: number, b: number): boolean {
   return r.chain.every((c) => (a >= c.notBefore) === (b >= c.notBefore) && (a <= c.notAfter) === (b <= c.notAfter));
 }
@@ -179,7 +177,7 @@ export async function checkChain(h: HandshakeSummary, pc: PresentedChain, opts: 
   const cache = checkedChains.get(opts) ?? checkedChains.set(opts, new Map()).get(opts)!;
   const key = `${vopts.purpose}\n${vopts.hostname ?? ''}\n${vopts.keyExchange ?? ''}\n${pc.certificates.map((d) => `${d.length}:${fnv(d)}`).join(',')}`;
   const list = cache.get(key) ?? cache.set(key, []).get(key)!;
-  let hit = list.find((x) => x.ders.length === pc.certificates.length && x.ders.every((d, i) => sameBytes(d, pc.certificates[i]!))
+  let hit = list.find((x) => x.ders.length === pc.certificates.length && x.ders.every((d, i) => bytesEqual(d, pc.certificates[i]!))
     && sameValidity(x.result, x.time, pc.time));
   if (!hit) {
     const certificates: (CertificateDetails | UnparsedCertificate)[] = pc.certificates.map((der, i) => {

@@ -134,6 +134,9 @@ export interface Tcp {
   shardOwner6(src: Uint8Array, sport: number, dst: Uint8Array, dport: number): number;
 }
 
+/** The key of a non-IPv4 conversation from its two endpoint keys (either order). */
+const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
 const FLAG_LETTERS = 'RRRACEUAPRSF';
 const TWO32 = 4294967296;
@@ -363,7 +366,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     } else {
       a = endpointKey(net.src, sp);
       const b = endpointKey(net.dst, dp);
-      key = a < b ? `${a}|${b}` : `${b}|${a}`;
+      key = pairKey(a, b);
       c = convs.get(key);
     }
     let reused = false;
@@ -614,7 +617,7 @@ export function createTcp(reg: Registry, opts: TcpOptions = {}): Tcp {
     shardOwner6(src, sport, dst, dport) {
       const a = endpointKey(src, sport);
       const b = endpointKey(dst, dport);
-      return ownerOf(convs.get(a < b ? `${a}|${b}` : `${b}|${a}`));
+      return ownerOf(convs.get(pairKey(a, b)));
     },
     setShard(count, index, onCross) {
       shardCount = count;
