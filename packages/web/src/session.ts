@@ -5,7 +5,7 @@
  * frame, the HTTP log, one followed stream. No DOM and no worker API here (Node runs it too).
  */
 import {
-  Engine, ExplainCollector, FollowCollector, buildExplanation, unresolvedResumption, catalogue, explanationJson, webCryptoVerifier, type Lang, HandshakeCollector, HttpLogBuilder, TlsLensError, compileFilter, engineDecryption,
+  Engine, ExplainCollector, FollowCollector, buildExplanation, originFrames, originPass, catalogue, explanationJson, webCryptoVerifier, type Lang, HandshakeCollector, HttpLogBuilder, TlsLensError, compileFilter, engineDecryption,
   httpFollowChunks, nodeLabel, readCaptureBatches, timeColumn, tryParseCertificate,
   type CaptureFrame, type CaptureSecrets, type HandshakeSummary, type HttpTransaction, type Packet, type TimeState,
   type TlsKeyInput, type TreeNode, type Wanted,
@@ -416,20 +416,16 @@ export class CaptureSession {
     const opts = { verifier: webCryptoVerifier(), trustAnchors: [] };
     let ex = await buildExplanation(engine, col, hs, opts);
     if (!ex) return undefined;
-    const ch = col.facts?.messages.find((m) => m.type === 1 && m.fromClient);
-    if (ch && ch.frame > 1 && unresolvedResumption(ex)) {
+    const upto = originFrames(ex, col);
+    if (upto > 0) {
       // a resumed session whose origin was not found: its ticket may be in another connection's
       // encrypted handshake (TLS 1.3, renegotiation); look again, every connection before the
       // ClientHello decrypted (no HTTP)
       const e2 = this.newEngine();
-      e2.tlsApplication = () => false;
-      const earlier = new ExplainCollector(e2.reg, stream);
-      const w2 = new Uint8Array(e2.reg.size);
-      for (const id of earlier.fields) w2[id] = 1;
-      const wanted2: Wanted = { fields: w2, tree: false, columns: false };
-      await this.run(e2, 0, ch.frame - 1, () => wanted2, (p) => earlier.add(p), ticket, 'Explaining');
+      const { collector, wanted: wanted2 } = originPass(e2, stream);
+      await this.run(e2, 0, upto, () => wanted2, (p) => collector.add(p), ticket, 'Explaining');
       e2.finish();
-      col.mergeOrigins(earlier);
+      col.mergeOrigins(collector);
       ex = (await buildExplanation(engine, col, hs, opts)) ?? ex;
     }
     const j = explanationJson(ex, lang) as unknown as UiExplanation;

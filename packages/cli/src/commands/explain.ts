@@ -4,7 +4,7 @@
  * what they mean and what tlslens verified.
  */
 import {
-  ExplainCollector, HandshakeCollector, TlsLensError, buildExplanation, langFromLocale, unresolvedResumption,
+  ExplainCollector, HandshakeCollector, TlsLensError, buildExplanation, langFromLocale, originFrames, originPass,
   renderExplanation, type Engine, type ExplainFormat, type Explanation, type Lang,
 } from '@tlslens/core';
 import type { Certificate } from '@tlslens/core';
@@ -120,31 +120,19 @@ export async function explainCapture(inp: ExplainInput): Promise<ExplainRun | nu
   }
   const opts = { verifier: createNodeVerifier(), trustAnchors: inp.trustAnchors };
   let explanation = await buildExplanation(engine, col, hs, opts);
-  const ch = col.facts?.messages.find((m) => m.type === 1 && m.fromClient);
-  if (explanation && ch && stream !== undefined && inp.reopenable !== false && unresolvedResumption(explanation)) {
-    // The earlier connection that issued the session is looked up among the session IDs and
-    // tickets seen; TLS 1.3 tickets (and renegotiated handshakes) are encrypted, and the other
-    // connections were not decrypted: look again, decrypting everything before the ClientHello.
-    const earlier = await sessionOrigins(inp, stream, Math.min(ch.frame - 1, inp.count ?? Infinity));
-    if (earlier) {
-      col.mergeOrigins(earlier);
-      explanation = await buildExplanation(engine, col, hs, opts);
-    }
+  // The earlier connection that issued a resumed session is looked up among the session IDs and
+  // tickets seen; TLS 1.3 tickets (and renegotiated handshakes) are encrypted, and the other
+  // connections were not decrypted: look again, decrypting everything before the ClientHello.
+  const upto = explanation && stream !== undefined && inp.reopenable !== false ? Math.min(originFrames(explanation, col), inp.count ?? Infinity) : 0;
+  if (upto > 0 && stream !== undefined) {
+    const again = await inp.engine();
+    const { collector, wanted } = originPass(again, stream);
+    // (a read error: the frames before it were read in the first pass, so it comes after them)
+    await eachPacket(await inp.open(), again, wanted, upto, (p) => collector.add(p));
+    col.mergeOrigins(collector);
+    explanation = await buildExplanation(engine, col, hs, opts);
   }
   return explanation ? { explanation, status } : { status };
-}
-
-/** The session IDs and tickets issued in the first `count` frames, every connection decrypted (no HTTP). */
-async function sessionOrigins(inp: ExplainInput, stream: number, count: number): Promise<ExplainCollector | undefined> {
-  if (count <= 0) return undefined;
-  const engine = await inp.engine();
-  engine.tlsApplication = () => false;
-  const col = new ExplainCollector(engine.reg, stream);
-  const want = new Uint8Array(engine.reg.size);
-  for (const id of col.fields) want[id] = 1;
-  // (a read error: the frames before it were read in the first pass, so it comes after them)
-  await eachPacket(await inp.open(), engine, { fields: want, tree: false, columns: false }, count, (p) => col.add(p));
-  return col;
 }
 
 async function buffered(src: Chunks): Promise<Uint8Array[]> {

@@ -5,9 +5,10 @@
  */
 import type { SignatureVerifier } from '../../crypto/verify/index.ts';
 import type { Engine } from '../../engine.ts';
+import type { Wanted } from '../../packet.ts';
 import type { Certificate } from '../../x509/certificate.ts';
 import { engineDecryption, type HandshakeCollector, type HandshakeSummary } from '../handshakes/index.ts';
-import type { ExplainCollector } from './collector.ts';
+import { ExplainCollector } from './collector.ts';
 import type { ExplainContext } from './context.ts';
 import { findings } from './findings.ts';
 import type { Explanation, Step } from './model.ts';
@@ -99,11 +100,27 @@ function finish(
 }
 
 /**
- * Whether the explained connection resumes a session whose origin was not found: its ticket or
- * session may come from another connection's encrypted handshake (TLS 1.3, a renegotiation),
- * which a pass decrypting only this connection did not read (the callers then look again).
+ * When the explained connection resumes a session whose origin was not found, the frames to read
+ * again for it: those before its ClientHello (the ticket or session may come from another
+ * connection's encrypted handshake — TLS 1.3, a renegotiation — which a pass decrypting only this
+ * connection did not read); 0 when there is nothing to look for. See originPass.
  */
-export function unresolvedResumption(ex: Explanation): boolean {
+export function originFrames(ex: Explanation, col: ExplainCollector): number {
   const v = ex.steps.find((s) => s.id === 'server_hello')?.values as { resumed?: unknown; resumed_from?: unknown } | undefined;
-  return v !== undefined && v.resumed !== undefined && v.resumed !== 'no' && (v.resumed_from ?? null) === null;
+  if (v === undefined || v.resumed === undefined || v.resumed === 'no' || (v.resumed_from ?? null) !== null) return 0;
+  const ch = col.facts?.messages.find((m) => m.type === 1 && m.fromClient);
+  return ch ? ch.frame - 1 : 0;
+}
+
+/**
+ * The pass over those frames (originFrames) with a fresh engine: every connection decrypted, no
+ * application data dissected. Feed `collector` the packets dissected with `wanted`, then
+ * `col.mergeOrigins(collector)` and build the explanation again.
+ */
+export function originPass(engine: Engine, stream: number): { readonly collector: ExplainCollector; readonly wanted: Wanted & { readonly fields: Uint8Array } } {
+  engine.tlsApplication = () => false;
+  const collector = new ExplainCollector(engine.reg, stream);
+  const fields = new Uint8Array(engine.reg.size);
+  for (const id of collector.fields) fields[id] = 1;
+  return { collector, wanted: { fields, tree: false, columns: false } };
 }
