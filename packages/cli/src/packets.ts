@@ -21,11 +21,16 @@ export interface PrinterOptions {
    */
   shard?: {
     readonly index: number;
+    /** How many shards the read has. */
+    readonly count: number;
     readonly sink: (frame: number, text: string) => void | Promise<void>;
     /** After each batch: every frame up to `frame` has been read. */
     readonly progress: (frame: number) => void | Promise<void>;
   };
-  /** Frames up to this number were printed already (a serial read taking over from a parallel one). */
+  /**
+   * Frames up to this number were printed already (a serial read taking over from a parallel
+   * one: the output's header is printed too).
+   */
   skipThrough?: number;
   /** Packets printed before (so json's separators continue). */
   shownBefore?: number;

@@ -51,16 +51,16 @@ export interface ReadRun {
 
 /**
  * One pass of `read` over args.file: the whole capture, or one shard of a parallel read
- * (`shard`), or the rest of one that had to stop (`opts.skipThrough`, `resume`: no header).
+ * (`opts.shard`), or the rest of one that had to stop (`opts.skipThrough`: no header).
  */
-export async function runRead(args: ReadArgs, opts: PrinterOptions = {}, shardOf?: { count: number }, resume = false): Promise<ReadRun> {
+export async function runRead(args: ReadArgs, opts: PrinterOptions = {}): Promise<ReadRun> {
   const engine = await engineFromArgs(args);
-  if (shardOf && opts.shard) engine.setShard(shardOf.count, opts.shard.index);
+  if (opts.shard) engine.setShard(opts.shard.count, opts.shard.index);
   const warnedBefore = engine.keyWarnings().length;
   const printer = createPrinter(engine, args, opts);
   if (typeof printer === 'number') return { status: printer, frames: 0 };
 
-  if (!resume && !opts.shard) await printer.begin();
+  if (opts.skipThrough === undefined && !opts.shard) await printer.begin();
   let status = 0;
   const input = await openInput(args.file!);
   try {

@@ -201,6 +201,6 @@ export async function readParallel(argv: readonly string[], args: ReadArgs, plan
   await out.flush();
   // the hand-over is invisible in the output; TLSLENS_THREADS_DEBUG=1 tells it (tests, bug reports)
   if (process.env['TLSLENS_THREADS_DEBUG']) process.stderr.write(`tlslens: threads: one thread reads on after frame ${lastEmitted}: ${stop}\n`);
-  const rest = await runRead(args, { quietWarnings: true, skipThrough: lastEmitted, shownBefore: emitted }, undefined, true);
+  const rest = await runRead(args, { quietWarnings: true, skipThrough: lastEmitted, shownBefore: emitted });
   return rest.status;
 }

@@ -32,6 +32,7 @@ export async function runShardWorker(d: ShardData): Promise<void> {
       quietWarnings: true,
       shard: {
         index: d.index,
+        count: d.count,
         sink: (frame, text) => {
           frames.push(frame);
           texts.push(text);
@@ -40,7 +41,7 @@ export async function runShardWorker(d: ShardData): Promise<void> {
         },
         progress: (frame) => send(frame),
       },
-    }, { count: d.count });
+    });
     if (r.conflict) {
       // what was printed before the conflicting frame is still right
       const keep = frames.findIndex((f) => f >= r.conflict!.frame);
